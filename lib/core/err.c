@@ -51,7 +51,16 @@ void kc_err_prefix(struct kc_err *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    /* prefix ": " old, truncated to the message buffer (no snprintf: gcc's
+     * -Wformat-truncation cannot prove the bound and truncation is intended) */
+    size_t cap = sizeof err->message - 1, n = 0;
+    for (const char *parts[3] = {prefix, ": ", old}, **p = parts; p < parts + 3; p++) {
+        size_t len = strlen(*p);
+        if (len > cap - n) len = cap - n;
+        memcpy(err->message + n, *p, len);
+        n += len;
+    }
+    err->message[n] = '\0';
 }
 
 int kc_err_http_status(enum kc_err_code code)
