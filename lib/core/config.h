@@ -7,6 +7,14 @@
  * as one log line with secrets masked ("****" plus length). After loading, the struct is
  * read-only and may be shared by all threads.
  *
+ * Rules (config.c): an empty variable counts as unset; integers are plain decimal; service URLs
+ * must be http(s):// (a trailing '/' is dropped), KOCRUIT_REDIS_URL redis://, KOCRUIT_DB
+ * sqlite:PATH or postgres(ql)://, KOCRUIT_SMTP_URL smtp(s)://; the three ports must differ;
+ * `~` and `~/` are expanded (HOME) in KOCRUIT_ASSETS, KOCRUIT_DATA_DIR and the model paths;
+ * KOCRUIT_HTTP_THREADS 0 is resolved to the number of online CPUs; provider openai defaults
+ * KOCRUIT_LLM_BASE_URL to https://api.openai.com/v1, provider llama requires KOCRUIT_LLM_GGUF;
+ * KOCRUIT_SMTP_FROM (an address with '@') is required when KOCRUIT_SMTP_URL is set.
+ *
  * Variables (default):
  *   KOCRUIT_BACKEND_PORT 8000, KOCRUIT_AGENT_PORT 8001, KOCRUIT_VIDEO_PORT 8002
  *   KOCRUIT_BIND 127.0.0.1
@@ -29,6 +37,7 @@
 #define KC_CONFIG_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 #include "err.h"
 
@@ -53,6 +62,10 @@ struct kc_config {
     char llm_provider[16], llm_base_url[256], llm_model[128], llm_api_key[256], llm_gguf[512];
     int job_max_attempts;
     int job_claim_idle_ms;
+    /* Added by config.c: warnings found while loading (random secrets, unknown KOCRUIT_*
+     * variables, weak tokens). kc_config_log writes each as a warn line. */
+    int nwarnings;
+    char warnings[8][192];
 };
 
 /* service: "backend" | "agent" | "video-analysis". Reads the process environment. */
@@ -61,5 +74,10 @@ int kc_config_load(struct kc_config *cfg, const char *service, struct kc_err *er
 int kc_config_load_from(struct kc_config *cfg, const char *service, char *const *env,
                         struct kc_err *err);
 void kc_config_log(const struct kc_config *cfg);
+/* The effective configuration as a JSON object with secrets masked ("****(64)", URL passwords
+ * too) — what kc_config_log writes. New reference; caller json_decref. */
+json_t *kc_config_json(const struct kc_config *cfg);
+/* Mask the password of a URL ("redis://:****(6)@host:6379/0"); other URLs are copied. */
+void kc_config_mask_url(const char *url, char *out, size_t cap);
 
 #endif

@@ -19,6 +19,13 @@
  * integer, REAL → real, TEXT → string, NULL → null, BLOB → string (hex); a TEXT column whose
  * name ends in `_json` is parsed and embedded as JSON (and its key loses the suffix:
  * `criteria_json` → "criteria").
+ *
+ * Added by db*.c (engine vtable in db_engine.h, SQLite in db_sqlite.c, migrations in
+ * db_migrate.c): kc_db_open creates the database file's parent folders; a REAL that is not
+ * finite becomes JSON null; text that is not UTF-8 is an error naming the column; a statement
+ * must use exactly $1…$N for N values and hold one statement; kc_db_query_int answers 1 for a
+ * NULL value as for no row; kc_db_migrate uses `<dir>/<engine>/` when that folder exists, and
+ * migration files must not contain BEGIN/COMMIT (each already runs in its own transaction).
  */
 #ifndef KC_DB_H
 #define KC_DB_H

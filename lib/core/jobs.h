@@ -15,6 +15,14 @@
  * Handlers must be idempotent (a reclaimed job may have been half done); a job's identity
  * for idempotency is in its payload (e.g. the analysis id), not the stream entry id.
  *
+ * Added by jobs.c (details at the top of jobs.c): a finished entry is XACKed and XDELed, so
+ * kc_jobs_pending (XLEN) counts unfinished jobs; retries carry `original_id` (the id
+ * kc_jobs_enqueue returned) into the dead-letter entry; the group is created at id 0 so jobs
+ * enqueued before the first worker ever started are not skipped; while a handler runs, a
+ * heartbeat keeps its entry from looking idle, so claim_idle_ms bounds how long a dead
+ * worker's job waits, not how long a job may take. Each worker thread holds one connection of
+ * the Redis pool while it blocks: make the pool larger than the worker threads.
+ *
  * Thread-safety: kc_jobs_enqueue is thread-safe. A worker set runs `threads` threads, each
  * with its own consumer name `<consumer>-<i>`.
  */

@@ -22,8 +22,20 @@
 
 struct kc_redis;
 
+/* A parsed redis:// URL (added for config validation and tests). */
+struct kc_redis_url {
+    char host[256]; /* name or address; an IPv6 literal without its brackets */
+    int port;       /* default 6379 */
+    char user[64];  /* ACL user or "" */
+    char password[256];
+    int db; /* default 0 */
+};
+/* Parse redis://[[user]:password@]host[:port][/db]. Messages never contain the password. */
+int kc_redis_url_parse(const char *url, struct kc_redis_url *out, struct kc_err *err);
+
 /* url: redis://[:password@]host:port[/db]. pool_size 0 = 8; timeout_ms 0 = 2000. */
 struct kc_redis *kc_redis_new(const char *url, int pool_size, int timeout_ms, struct kc_err *err);
+/* No call may be in progress on r (stop workers first). */
 void kc_redis_free(struct kc_redis *r);
 
 /* A command in hiredis' printf form ("SET %s %b", key, val, len). NULL + err on connection or
@@ -32,6 +44,12 @@ redisReply *kc_redis_cmd(struct kc_redis *r, struct kc_err *err, const char *fmt
 /* Binary-safe argv form. */
 redisReply *kc_redis_cmdargv(struct kc_redis *r, int argc, const char **argv,
                              const size_t *argvlen, struct kc_err *err);
+/* kc_redis_cmdargv with this call's reply timeout instead of the pool's (blocking commands
+ * such as XREADGROUP … BLOCK use block time + pool timeout). */
+redisReply *kc_redis_cmdargv_timeout(struct kc_redis *r, int timeout_ms, int argc,
+                                     const char **argv, const size_t *argvlen, struct kc_err *err);
+/* The pool's command timeout in ms (after defaults). */
+int kc_redis_timeout_ms(const struct kc_redis *r);
 /* 0 when PING answers PONG within the timeout, else -1 with the reason. */
 int kc_redis_ping(struct kc_redis *r, struct kc_err *err);
 
@@ -49,7 +67,8 @@ int kc_redis_publish(struct kc_redis *r, const char *channel, const char *msg,
 struct kc_redis_sub;
 struct kc_redis_sub *kc_redis_subscribe(const char *url, const char *channel,
                                         struct kc_err *err);
-/* Waits up to timeout_ms for a message: 1 and a malloc'd *msg, 0 on timeout, -1 on error. */
+/* Waits up to timeout_ms for a message: 1 and a malloc'd *msg, 0 on timeout, -1 on error.
+ * After -1 (connection lost) the subscription stays dead: free it and subscribe again. */
 int kc_redis_sub_next(struct kc_redis_sub *s, int timeout_ms, char **msg, struct kc_err *err);
 void kc_redis_sub_free(struct kc_redis_sub *s);
 
