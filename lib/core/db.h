@@ -49,13 +49,13 @@ struct kc_db_val {
     size_t n;      /* bytes; for TEXT, SIZE_MAX means NUL-terminated */
 };
 
-#define KC_DBV_NULL   ((struct kc_db_val){.type = KC_DB_NULL})
-#define KC_DBV_INT(x) ((struct kc_db_val){.type = KC_DB_INT, .i = (int64_t)(x)})
+#define KC_DBV_NULL    ((struct kc_db_val){.type = KC_DB_NULL})
+#define KC_DBV_INT(x)  ((struct kc_db_val){.type = KC_DB_INT, .i = (int64_t)(x)})
 #define KC_DBV_REAL(x) ((struct kc_db_val){.type = KC_DB_REAL, .r = (double)(x)})
 #define KC_DBV_TEXT(s) ((struct kc_db_val){.type = KC_DB_TEXT, .p = (s), .n = (size_t)-1})
 /* NULL when s is NULL */
 #define KC_DBV_TEXT_OR_NULL(s) ((s) ? KC_DBV_TEXT(s) : KC_DBV_NULL)
-#define KC_DBV_BLOB(b, len) ((struct kc_db_val){.type = KC_DB_BLOB, .p = (b), .n = (len)})
+#define KC_DBV_BLOB(b, len)    ((struct kc_db_val){.type = KC_DB_BLOB, .p = (b), .n = (len)})
 
 /* url: "sqlite:PATH", a plain path, or ":memory:" (one shared in-memory db, pool size 1).
  * "postgres://…" answers KC_E_UNAVAILABLE until that backend exists. pool_size 0 = 4. */

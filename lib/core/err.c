@@ -24,8 +24,7 @@ int kc_err_set(struct kc_err *err, enum kc_err_code code, const char *fmt, ...)
     return -1;
 }
 
-int kc_err_field(struct kc_err *err, enum kc_err_code code, const char *field, const char *fmt,
-                 ...)
+int kc_err_field(struct kc_err *err, enum kc_err_code code, const char *field, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

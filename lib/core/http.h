@@ -26,6 +26,20 @@
  *    first call makes libmicrohttpd add `Connection: close`).
  *  - Server-Sent Events: kc_resp_sse streams events produced by a pull callback.
  *
+ * Added by http*.c (details at the top of http.c, http_router.c, http_body.c, http_sse.c):
+ *  - Trailing slashes are strict: "/jobs/" does not match "/jobs" (404); "/" is the root.
+ *    Literal segments win over parameters ("/jobs/search" before "/jobs/{id}").
+ *  - 400 for a target whose path is longer than 2048 bytes, has a malformed %-escape, decodes
+ *    to a NUL byte or has a "." / ".." segment (encoded or not); in query strings '+' is a
+ *    space and a malformed escape or %00 is a 400. kc_req_path is the raw path (no query).
+ *  - HEAD is answered by the GET route. 404s and 405s are counted with route="unmatched".
+ *  - A chunked body that passes its limit is answered 413 once the rest has been read and
+ *    dropped (libmicrohttpd cannot answer mid-body); after 8 MiB of dropped bytes the
+ *    connection is cut instead. With Content-Length the 413 comes before the body.
+ *  - Uploads: at most 16 files and 64 text fields (≤ 64 KiB each, names ≤ 128 bytes).
+ *  - Graceful stop waits for in-flight requests (idle keep-alive connections are closed);
+ *    responses sent while stopping carry Connection: close; open SSE streams are ended.
+ *
  * Ownership: kc_req and kc_resp live for one request and are owned by the server; strings
  * returned by kc_req_* are valid until the handler returns. Handlers run on the server's pool
  * threads, concurrently: a handler's ctx must be thread-safe.
@@ -66,17 +80,18 @@ struct kc_route {
 
 /* Runs before the body is read. Return 0 to continue to the handler; return -1 after filling
  * `resp` (e.g. kc_resp_error with 401/403) to stop there. */
-typedef int (*kc_http_guard)(struct kc_req *req, const struct kc_route *route,
-                             struct kc_resp *resp, void *ctx);
+typedef int (*kc_http_guard)(struct kc_req *req, const struct kc_route *route, struct kc_resp *resp,
+                             void *ctx);
 
 struct kc_http_config {
-    const char *service;      /* "backend" — for logs and metrics */
-    const char *bind_addr;    /* "127.0.0.1" (default) or "0.0.0.0" */
-    int port;                 /* 0 = pick a free port (see kc_http_port) */
-    int threads;              /* pool size; 0 = number of CPUs */
-    size_t default_max_body;  /* 0 = 1 MiB */
-    const char *upload_dir;   /* temp files of KC_BODY_UPLOAD; must exist */
+    const char *service;        /* "backend" — for logs and metrics */
+    const char *bind_addr;      /* "127.0.0.1" (default), "0.0.0.0", IPv6, or "localhost" */
+    int port;                   /* 0 = pick a free port (see kc_http_port) */
+    int threads;                /* pool size; 0 = number of CPUs */
+    size_t default_max_body;    /* 0 = 1 MiB */
+    const char *upload_dir;     /* temp files of KC_BODY_UPLOAD; must exist */
     struct kc_metrics *metrics; /* may be NULL */
+    int sse_keepalive_ms;       /* idle time before an SSE ": keepalive" comment; 0 = 15000 */
 };
 
 /* --- server lifecycle (not thread-safe; call from the main thread) --- */
@@ -98,8 +113,9 @@ const struct kc_route *kc_http_route_at(const struct kc_http_server *srv, size_t
 const char *kc_req_method(const struct kc_req *req);
 const char *kc_req_path(const struct kc_req *req);
 const struct kc_route *kc_req_route(const struct kc_req *req);
-const char *kc_req_param(const struct kc_req *req, const char *name); /* path {name}; NULL if none */
-const char *kc_req_query(const struct kc_req *req, const char *name); /* decoded; NULL if absent */
+const char *kc_req_param(const struct kc_req *req,
+                         const char *name); /* path {name}; NULL if none */
+const char *kc_req_query(const struct kc_req *req, const char *name);  /* decoded; NULL if absent */
 const char *kc_req_header(const struct kc_req *req, const char *name); /* case-insensitive */
 const char *kc_req_id(const struct kc_req *req);
 const char *kc_req_client_ip(const struct kc_req *req);
@@ -129,15 +145,15 @@ const struct kc_upload_file *kc_req_file(const struct kc_req *req, size_t i);
 const char *kc_req_form(const struct kc_req *req, const char *name); /* multipart text field */
 
 /* --- response: call exactly one of the body setters --- */
-void kc_resp_json(struct kc_resp *resp, int status, json_t *body); /* steals the reference */
+void kc_resp_json(struct kc_resp *resp, int status, json_t *body);  /* steals the reference */
 void kc_resp_error(struct kc_resp *resp, const struct kc_err *err); /* status from err->code */
-void kc_resp_errorf(struct kc_resp *resp, enum kc_err_code code, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void kc_resp_errorf(struct kc_resp *resp, enum kc_err_code code, const char *field, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
 void kc_resp_bytes(struct kc_resp *resp, int status, const char *content_type, const void *data,
                    size_t len); /* copies */
 /* Streams a file from disk (static assets, blobs). 404 JSON error if it cannot be opened. */
 void kc_resp_file(struct kc_resp *resp, int status, const char *content_type, const char *path);
-void kc_resp_empty(struct kc_resp *resp, int status); /* e.g. 204 */
+void kc_resp_empty(struct kc_resp *resp, int status);                           /* e.g. 204 */
 void kc_resp_header(struct kc_resp *resp, const char *name, const char *value); /* copies */
 
 /* Server-Sent Events. `next` is called repeatedly on a server thread; it writes one complete
@@ -158,8 +174,7 @@ int kc_json_int(const json_t *obj, const char *field, int required, int64_t min,
                 int64_t *out, struct kc_err *err);
 int kc_json_num(const json_t *obj, const char *field, int required, double min, double max,
                 double *out, struct kc_err *err);
-int kc_json_bool(const json_t *obj, const char *field, int required, int *out,
-                 struct kc_err *err);
+int kc_json_bool(const json_t *obj, const char *field, int required, int *out, struct kc_err *err);
 /* value must be one of the NULL-terminated `allowed` strings */
 int kc_json_enum(const json_t *obj, const char *field, int required, const char *const *allowed,
                  const char **out, struct kc_err *err);

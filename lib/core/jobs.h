@@ -38,9 +38,9 @@ struct kc_metrics;
 
 struct kc_job {
     const char *kind;
-    const char *stream_id; /* Redis entry id */
-    json_t *payload;       /* borrowed for the call */
-    int attempt;           /* 1-based */
+    const char *stream_id;  /* Redis entry id */
+    json_t *payload;        /* borrowed for the call */
+    int attempt;            /* 1-based */
     const char *last_error; /* from the previous attempt, or NULL */
 };
 

@@ -26,4 +26,16 @@ void kc_metrics_observe(struct kc_metrics *m, const char *name, const char *help
 /* Prometheus text exposition format 0.0.4. Caller frees with free(). */
 char *kc_metrics_render(struct kc_metrics *m, size_t *len);
 
+/* The current value of a counter or gauge, or a histogram's observation count; NAN when the
+ * series does not exist. For tests and health checks; thread-safe. */
+double kc_metrics_value(struct kc_metrics *m, const char *name, const char *labels);
+/* Escape a label value for the Prometheus text format (backslash, double quote, newline) into
+ * dst (cap bytes, always NUL-terminated, truncated if needed). Returns the length written. */
+size_t kc_metrics_label_escape(char *dst, size_t cap, const char *value);
+
+/* Limits: at most KC_METRICS_MAX_SERIES series (name + labels); updates that would create
+ * more are dropped and counted in kc_metrics_dropped_total. Names must match
+ * [a-zA-Z_:][a-zA-Z0-9_:]*; a name reused with another type is ignored. */
+#define KC_METRICS_MAX_SERIES 3072
+
 #endif

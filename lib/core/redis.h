@@ -42,8 +42,8 @@ void kc_redis_free(struct kc_redis *r);
  * timeout failure (KC_E_UNAVAILABLE) or an error reply (KC_E_INTERNAL with Redis' text). */
 redisReply *kc_redis_cmd(struct kc_redis *r, struct kc_err *err, const char *fmt, ...);
 /* Binary-safe argv form. */
-redisReply *kc_redis_cmdargv(struct kc_redis *r, int argc, const char **argv,
-                             const size_t *argvlen, struct kc_err *err);
+redisReply *kc_redis_cmdargv(struct kc_redis *r, int argc, const char **argv, const size_t *argvlen,
+                             struct kc_err *err);
 /* kc_redis_cmdargv with this call's reply timeout instead of the pool's (blocking commands
  * such as XREADGROUP … BLOCK use block time + pool timeout). */
 redisReply *kc_redis_cmdargv_timeout(struct kc_redis *r, int timeout_ms, int argc,
@@ -55,18 +55,15 @@ int kc_redis_ping(struct kc_redis *r, struct kc_err *err);
 
 /* Cache helpers. get returns 1 and a malloc'd copy (caller frees) when found, 0 when missing,
  * -1 on error. */
-int kc_redis_get(struct kc_redis *r, const char *key, char **val, size_t *len,
-                 struct kc_err *err);
-int kc_redis_setex(struct kc_redis *r, const char *key, const void *val, size_t len,
-                   int ttl_s, struct kc_err *err);
+int kc_redis_get(struct kc_redis *r, const char *key, char **val, size_t *len, struct kc_err *err);
+int kc_redis_setex(struct kc_redis *r, const char *key, const void *val, size_t len, int ttl_s,
+                   struct kc_err *err);
 int kc_redis_del(struct kc_redis *r, const char *key, struct kc_err *err);
-int kc_redis_publish(struct kc_redis *r, const char *channel, const char *msg,
-                     struct kc_err *err);
+int kc_redis_publish(struct kc_redis *r, const char *channel, const char *msg, struct kc_err *err);
 
 /* A subscription on its own connection (not from the pool). Not thread-safe: one owner. */
 struct kc_redis_sub;
-struct kc_redis_sub *kc_redis_subscribe(const char *url, const char *channel,
-                                        struct kc_err *err);
+struct kc_redis_sub *kc_redis_subscribe(const char *url, const char *channel, struct kc_err *err);
 /* Waits up to timeout_ms for a message: 1 and a malloc'd *msg, 0 on timeout, -1 on error.
  * After -1 (connection lost) the subscription stays dead: free it and subscribe again. */
 int kc_redis_sub_next(struct kc_redis_sub *s, int timeout_ms, char **msg, struct kc_err *err);

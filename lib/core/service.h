@@ -10,6 +10,12 @@
  *                  or 503 {"status":"degraded",…,"checks":{"redis":"unavailable: …"}}
  *   GET /metrics → Prometheus text: request counts and latency histograms by route and
  *                  status, job counters, process RSS and uptime.
+ * (The /health checks are cached for up to 1 s, so it can be polled at any rate without a
+ * Redis round trip per request; a change in Redis or the database shows within ~1 s.)
+ * A bad configuration value is logged and the process exits with status 2; any other
+ * start-up failure returns -1 with err. kc_service_init creates data_dir and
+ * data_dir/uploads (the HTTP server's upload_dir), installs the SIGTERM/SIGINT handlers and
+ * turns on log buffering (kc_log_set_buffering; warn/error lines are still written at once).
  * The service then adds its routes and workers and calls kc_service_run, which starts the
  * server, waits for SIGTERM/SIGINT, stops taking new jobs (the on_stop hooks, in reverse
  * order of registration), lets in-flight requests finish, frees everything and returns 0.
@@ -34,6 +40,8 @@ struct kc_service {
     /* private */
     struct kc_service_hook *hooks;
     long long started_ms;
+    int stop_pipe[2];                 /* self-pipe: signal handler / kc_service_stop → run */
+    struct kc_service_health *health; /* cached /health result (service.c) */
 };
 
 struct kc_service_options {
@@ -41,12 +49,15 @@ struct kc_service_options {
     const char *migrations_dir; /* NULL = no database */
 };
 
-int kc_service_init(struct kc_service *s, const struct kc_service_options *opt,
-                    struct kc_err *err);
+int kc_service_init(struct kc_service *s, const struct kc_service_options *opt, struct kc_err *err);
 /* Register a hook to run at shutdown before the HTTP server stops (stop workers, flush). */
 void kc_service_on_stop(struct kc_service *s, void (*fn)(void *ctx), void *ctx);
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */
 int kc_service_run(struct kc_service *s);
+/* Safe to call twice (kc_service_run already frees; a main may still call it). */
 void kc_service_free(struct kc_service *s);
+/* Make kc_service_run return as if SIGTERM had arrived (tests, admin endpoints).
+ * Async-signal-safe and thread-safe. */
+void kc_service_stop(struct kc_service *s);
 
 #endif
