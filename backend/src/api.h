@@ -173,4 +173,8 @@ const char *kc_backend_migrations_dir(void);
 /* routes.c */
 const struct kc_route *kc_backend_routes(size_t *n);
 
+/* feature handler declarations, one file per feature */
+#include "api_ai.h"
+#include "api_trust.h"
+
 #endif

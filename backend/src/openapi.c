@@ -92,12 +92,20 @@ static const struct route_doc docs[] = {
     {"GET", "/assets/{file}", NULL, "Binary", 200},
     {"GET", "/health", NULL, "Object", 200},
     {"GET", "/metrics", NULL, "Text", 200},
+#include "docs_ai.inc"
+#include "docs_trust.inc"
     {NULL, NULL, NULL, NULL, 0},
 };
 
 /* Component schemas (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
 static const char schemas[] =
 #include "openapi_schemas.inc"
+    ;
+static const char schemas_ai[] =
+#include "openapi_schemas_ai.inc"
+    ;
+static const char schemas_trust[] =
+#include "openapi_schemas_trust.inc"
     ;
 
 static const struct route_doc *doc_of(const struct kc_route *r)
@@ -233,6 +241,13 @@ json_t *kc_openapi_document(const struct kc_route *routes, size_t n)
         json_object_set_new(item, m, operation(r));
     }
     json_t *comp = json_loads(schemas, 0, NULL);
+    /* feature schema files (openapi_schemas_<feature>.json) merged into the components */
+    static const char *const feature_schemas[] = {schemas_ai, schemas_trust};
+    for (size_t k = 0; comp && k < sizeof feature_schemas / sizeof feature_schemas[0]; k++) {
+        json_t *more = json_loads(feature_schemas[k], 0, NULL);
+        if (more) json_object_update(comp, more);
+        json_decref(more);
+    }
     return json_pack(
         "{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}}}", "openapi", "3.1.0",
         "info", "title", "kocruit backend API", "version", KC_VERSION, "description",

@@ -148,6 +148,9 @@ static const struct kc_route routes[] = {
     GET("/internal/blobs/{sha256}", kc_api_internal_blob, INTERNAL, "A blob by sha256", "internal"),
     GET("/internal/applications/{id}", kc_api_internal_application, INTERNAL,
         "Application, job criteria and resume text for the agent", "internal"),
+    /* feature tables kept in their own files (one owner each) */
+#include "routes_ai.inc"
+#include "routes_trust.inc"
     /* documentation and web UI */
     GET(V1 "/openapi.json", kc_api_openapi, PUBLIC, "This API as OpenAPI 3.1", "docs"),
     GET(V1 "/docs", kc_api_docs, PUBLIC, "Human-readable API documentation", "docs"),
