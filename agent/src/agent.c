@@ -2,7 +2,7 @@
  * agent.c — building, starting and stopping the agent service (life cycle in agent.h).
  *
  * This file owns the job workers, so it includes lib/core/jobs.h and none of the text
- * library's headers (both define `struct kc_job`; see workflow_job.h).
+ * library's headers (they once shared the name `struct kc_job`; see workflow_job.h).
  */
 #include "agent.h"
 

@@ -66,9 +66,9 @@ static int check_screen(const json_t *input, void *env, struct kc_err *err)
     struct kc_agent *a = env;
     const json_t *job = json_object_get(input, "job");
     if (!json_is_object(job)) return kc_err_field(err, KC_E_INVALID, "job", "job: required object");
-    struct kc_job *compiled = kc_job_compile(a->kit, job, "job", err);
+    struct kc_jobspec *compiled = kc_jobspec_compile(a->kit, job, "job", err);
     if (!compiled) return -1;
-    kc_job_free(compiled);
+    kc_jobspec_free(compiled);
     if (check_text_field(json_object_get(input, "resume"), "text", "resume.text", err) != 0)
         return -1;
     const json_t *sim = json_object_get(input, "similarity");

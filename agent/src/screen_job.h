@@ -19,8 +19,8 @@
  * Invalid inputs (a job without criteria, an empty resume) are reported to the backend as a
  * failed screening with the error, not retried.
  *
- * Includes lib/core/jobs.h: do not include together with the text library (struct kc_job).
- * Thread-safety: reentrant; ctx = struct kc_agent.
+ * Includes lib/core/jobs.h: kept apart from the text library headers (historical name clash, now
+ * kc_jobspec there). Thread-safety: reentrant; ctx = struct kc_agent.
  */
 #ifndef KC_AGENT_SCREEN_JOB_H
 #define KC_AGENT_SCREEN_JOB_H

@@ -39,8 +39,8 @@
  * kc:progress:<run_id>.
  *
  * The job handler (kc_wf_job) is declared in workflow_job.h: lib/core's jobs.h and the text
- * library's criteria.h both define `struct kc_job`, so no header of ours includes jobs.h next to
- * the workflow API that text-calling files use.
+ * library once both defined `struct kc_job` (the text one is now kc_jobspec); no header includes
+ * jobs.h next to the workflow API that text-calling files use.
  *
  * Ownership: tables passed to kc_wf_register must outlive the engine (static const tables).
  * Thread-safety: after registration the engine is read-only; kc_wf_submit, kc_wf_run,

@@ -3,7 +3,7 @@
  * payload {"run_id"}): runs the run from its checkpoint (kc_wf_run) with the job's attempt.
  *
  * Kept apart from workflow.h because lib/core/jobs.h and the text library's criteria.h both
- * define `struct kc_job`: include this header only in files that do not use the text library.
+ * defined `struct kc_job` (the text one is now kc_jobspec); kept separate all the same.
  * Thread-safety: as kc_wf_run.
  */
 #ifndef KC_AGENT_WORKFLOW_JOB_H

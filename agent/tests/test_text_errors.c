@@ -77,7 +77,7 @@ Test(errors, invalid_utf8_names_position)
     struct kc_err err = {0};
     json_t *j = json_pack("{s:[{s:s, s:f, s:[s]}]}", "criteria", "name", "java", "weight", 1.0,
                           "keywords", "Java");
-    struct kc_job *job = kc_job_compile(kit, j, "job", &err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, j, "job", &err);
     cr_assert_not_null(job, "%s", err.message);
     const char bad[] = "Java 개발자\n\xED\xA0\x80 surrogate";
     struct kc_ym ref = {2024, 6};
@@ -85,7 +85,7 @@ Test(errors, invalid_utf8_names_position)
     cr_assert_eq(err.code, KC_E_INVALID);
     cr_assert_str_eq(err.field, "resume.text");
     cr_assert(strstr(err.message, "byte 15"), "%s", err.message);
-    kc_job_free(job);
+    kc_jobspec_free(job);
     json_decref(j);
 }
 
@@ -228,7 +228,7 @@ Test(errors, garbage_never_crashes)
     json_t *j = json_pack("{s:[{s:s, s:f, s:[s, s], s:f}]}", "criteria", "name", "c", "weight", 1.0,
                           "keywords", "Java", "Kubernetes", "min_years", 2.0);
     struct kc_err err = {0};
-    struct kc_job *job = kc_job_compile(kit, j, "job", &err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, j, "job", &err);
     cr_assert_not_null(job);
     struct kc_ym ref = {2024, 6};
     uint64_t x = 0x9E3779B97F4A7C15ULL;
@@ -252,6 +252,6 @@ Test(errors, garbage_never_crashes)
         json_decref(kc_criteria_suggest(kit, buf, n, &err));
     }
     cr_assert_gt(answered, 100); /* the fragment inputs are valid text and get answers */
-    kc_job_free(job);
+    kc_jobspec_free(job);
     json_decref(j);
 }

@@ -55,11 +55,11 @@ static json_t *job_json(const char *name)
     return job;
 }
 
-static struct kc_job *compile(const char *name)
+static struct kc_jobspec *compile(const char *name)
 {
     struct kc_err err = {0};
     json_t *j = job_json(name);
-    struct kc_job *job = kc_job_compile(kit, j, "job", &err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, j, "job", &err);
     cr_assert_not_null(job, "%s", err.message);
     json_decref(j);
     return job;
@@ -98,7 +98,7 @@ static void check_offsets(const char *text, size_t len, const json_t *out)
     }
 }
 
-static double screen_one(const struct kc_job *job, const char *resume, json_t **keep)
+static double screen_one(const struct kc_jobspec *job, const char *resume, json_t **keep)
 {
     char file[128];
     size_t len;
@@ -128,7 +128,7 @@ static bool in(const char *name, const char *const *set)
 /* Every fitting resume scores above every unfitting one and is suggested "pass". */
 static void ranks(const char *jobname, const char *const *fit, const char *const *middle)
 {
-    struct kc_job *job = compile(jobname);
+    struct kc_jobspec *job = compile(jobname);
     double min_fit = 101, max_unfit = -1;
     for (size_t i = 0; i < N_RESUMES; i++) {
         json_t *out;
@@ -146,7 +146,7 @@ static void ranks(const char *jobname, const char *const *fit, const char *const
     }
     cr_assert_gt(min_fit, max_unfit + 20, "%s: fit %.1f vs unfit %.1f", jobname, min_fit,
                  max_unfit);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 }
 
 Test(screen, backend_ko_ranks_fitting_first)
@@ -154,13 +154,13 @@ Test(screen, backend_ko_ranks_fitting_first)
     const char *fit[] = {"r01_ko_backend_senior", "r01_ko_backend_copied", "r03_en_backend", NULL};
     const char *middle[] = {"r02_ko_backend_junior", NULL};
     ranks("job_backend_ko", fit, middle);
-    struct kc_job *job = compile("job_backend_ko");
+    struct kc_jobspec *job = compile("job_backend_ko");
     double junior = screen_one(job, "r02_ko_backend_junior", NULL);
     double senior = screen_one(job, "r01_ko_backend_senior", NULL);
     double node = screen_one(job, "r14_en_backend_node", NULL);
     cr_assert_gt(senior, junior);
     cr_assert_gt(junior, node);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 }
 
 Test(screen, data_en_ranks_fitting_first)
@@ -203,7 +203,7 @@ static const json_t *keyword(const json_t *crit, const char *name)
 
 Test(screen, years_synonyms_and_negation)
 {
-    struct kc_job *job = compile("job_backend_ko");
+    struct kc_jobspec *job = compile("job_backend_ko");
     json_t *senior, *junior;
     screen_one(job, "r01_ko_backend_senior", &senior);
     screen_one(job, "r02_ko_backend_junior", &junior);
@@ -229,12 +229,12 @@ Test(screen, years_synonyms_and_negation)
     cr_assert(strstr(reason, "경력 1.6년 / 요구 3년"), "%s", reason);
     json_decref(senior);
     json_decref(junior);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 }
 
 Test(screen, required_missing_holds_and_sections_count)
 {
-    struct kc_job *job = compile("job_data_en");
+    struct kc_jobspec *job = compile("job_data_en");
     size_t len;
     char *text = corpus_read("r05_ko_data_analyst.txt", &len);
     struct kc_err err = {0};
@@ -250,13 +250,13 @@ Test(screen, required_missing_holds_and_sections_count)
     json_decref(out);
     json_decref(sections);
     free(text);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 
     /* a resume without the required "Google Ads" is at most "hold" even with a high total */
     json_t *j = json_pack("{s:[{s:s, s:f, s:[s, s], s:[s]}], s:f}", "criteria", "name", "ads",
                           "weight", 1.0, "keywords", "SEO", "content marketing", "required",
                           "Google Ads", "threshold", 30.0);
-    job = kc_job_compile(kit, j, "job", &err);
+    job = kc_jobspec_compile(kit, j, "job", &err);
     cr_assert_not_null(job, "%s", err.message);
     const char *resume =
         "SEO와 콘텐츠 마케팅을 4년간 담당했습니다.\nSEO 개선으로 유입을 2배 늘렸습니다.\n"
@@ -268,7 +268,7 @@ Test(screen, required_missing_holds_and_sections_count)
     cr_assert(json_is_true(json_object_get(out, "required_missing")));
     json_decref(out);
     json_decref(j);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 }
 
 Test(screen, suggest_criteria_from_job_text)
@@ -299,11 +299,11 @@ Test(screen, suggest_criteria_from_job_text)
     cr_assert_float_eq(sum, 1.0, 0.01);
     /* the suggested criteria compile and screen the senior above the designer */
     json_t *job_obj = json_pack("{s:O}", "criteria", json_object_get(out, "criteria"));
-    struct kc_job *job = kc_job_compile(kit, job_obj, "job", &err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, job_obj, "job", &err);
     cr_assert_not_null(job, "%s", err.message);
     cr_assert_gt(screen_one(job, "r01_ko_backend_senior", NULL),
                  screen_one(job, "r07_ko_designer", NULL) + 30);
-    kc_job_free(job);
+    kc_jobspec_free(job);
     json_decref(job_obj);
     json_decref(out);
     free(text);
@@ -349,7 +349,7 @@ static char *to_nfd(const char *s)
 
 Test(screen, nfd_resume_scores_like_nfc_and_quotes_the_nfd_text)
 {
-    struct kc_job *job = compile("job_backend_ko");
+    struct kc_jobspec *job = compile("job_backend_ko");
     size_t len;
     char *nfc = corpus_read("r01_ko_backend_senior.txt", &len);
     char *nfd = to_nfd(nfc);
@@ -369,5 +369,5 @@ Test(screen, nfd_resume_scores_like_nfc_and_quotes_the_nfd_text)
     json_decref(b);
     free(nfd);
     free(nfc);
-    kc_job_free(job);
+    kc_jobspec_free(job);
 }

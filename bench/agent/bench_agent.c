@@ -348,7 +348,7 @@ static size_t edit_copy(const char *src, const char *other, char *out, size_t ca
 
 /* ---- measurements ---- */
 
-static struct kc_job *bench_job(void)
+static struct kc_jobspec *bench_job(void)
 {
     json_t *j = json_pack(
         "{s:[{s:s, s:f, s:[s, s, s, s], s:[s]}, {s:s, s:f, s:[s, s, s, s]},"
@@ -358,7 +358,7 @@ static struct kc_job *bench_job(void)
         "Docker", "Kafka", "CI/CD", "name", "db", "weight", 0.15, "keywords", "MySQL", "PostgreSQL",
         "쿼리 최적화", "name", "years", "weight", 0.2, "keywords", "min_years", 3.0);
     struct kc_err err = {0};
-    struct kc_job *job = kc_job_compile(kit, j, "job", &err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, j, "job", &err);
     json_decref(j);
     if (!job) fprintf(stderr, "job: %s\n", err.message);
     return job;
@@ -366,7 +366,7 @@ static struct kc_job *bench_job(void)
 
 static double bench_screen(size_t n)
 {
-    struct kc_job *job = bench_job();
+    struct kc_jobspec *job = bench_job();
     if (!job) exit(1);
     char *buf = malloc(MAX_TEXT);
     struct kc_ym ref = {2024, 6};
@@ -391,7 +391,7 @@ static double bench_screen(size_t n)
            "resumes/s; cpu %.2f s -> %.0f resumes/s; %zu suggested pass\n",
            n, dt - gen, n / (dt - gen), dc - gen_c, n / (dc - gen_c), pass);
     free(buf);
-    kc_job_free(job);
+    kc_jobspec_free(job);
     return n / (dt - gen);
 }
 

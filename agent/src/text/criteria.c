@@ -19,7 +19,7 @@ static void keyword_free(struct kc_keyword *k)
     kc_tokens_free(&k->toks);
 }
 
-void kc_job_free(struct kc_job *job)
+void kc_jobspec_free(struct kc_jobspec *job)
 {
     if (!job) return;
     for (size_t i = 0; i < job->n_crit; i++) {
@@ -179,7 +179,7 @@ static int compile_criterion(const struct kc_textkit *kit, const json_t *o, cons
 }
 
 static int compile_all(const struct kc_textkit *kit, const json_t *job, const char *prefix,
-                       struct kc_job *out, struct kc_err *err)
+                       struct kc_jobspec *out, struct kc_err *err)
 {
     char field[160];
     snprintf(field, sizeof field, "%s.criteria", prefix);
@@ -206,15 +206,15 @@ static int compile_all(const struct kc_textkit *kit, const json_t *job, const ch
     return 0;
 }
 
-struct kc_job *kc_job_compile(const struct kc_textkit *kit, const json_t *job, const char *prefix,
-                              struct kc_err *err)
+struct kc_jobspec *kc_jobspec_compile(const struct kc_textkit *kit, const json_t *job,
+                                      const char *prefix, struct kc_err *err)
 {
     char field[128];
     if (!json_is_object(job)) {
         kc_err_field(err, KC_E_INVALID, prefix, "%s: must be an object", prefix);
         return NULL;
     }
-    struct kc_job *out = calloc(1, sizeof *out);
+    struct kc_jobspec *out = calloc(1, sizeof *out);
     if (!out) {
         kc_err_set(err, KC_E_NOMEM, "criteria: out of memory");
         return NULL;
@@ -245,7 +245,7 @@ struct kc_job *kc_job_compile(const struct kc_textkit *kit, const json_t *job, c
         }
     }
     if (rc != 0) {
-        kc_job_free(out);
+        kc_jobspec_free(out);
         return NULL;
     }
     return out;

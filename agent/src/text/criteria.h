@@ -24,7 +24,7 @@
  * most KC_SUGGEST_MAX criteria (largest raw weights) are kept and weights are normalised to sum
  * to 1.
  *
- * Ownership: kc_job_compile returns a job freed with kc_job_free; JSON results are new
+ * Ownership: kc_jobspec_compile returns a job freed with kc_jobspec_free; JSON results are new
  * references. Thread-safety: a compiled job is immutable and may be shared between threads.
  */
 #ifndef KC_TEXT_CRITERIA_H
@@ -63,7 +63,7 @@ struct kc_criterion {
     size_t n_query;
 };
 
-struct kc_job {
+struct kc_jobspec {
     struct kc_criterion *crit;
     size_t n_crit;
     double threshold, hold_band;
@@ -72,9 +72,9 @@ struct kc_job {
 };
 
 /* Compile the job object (field names in errors are prefixed with `prefix`, e.g. "job"). */
-struct kc_job *kc_job_compile(const struct kc_textkit *kit, const json_t *job, const char *prefix,
-                              struct kc_err *err);
-void kc_job_free(struct kc_job *job);
+struct kc_jobspec *kc_jobspec_compile(const struct kc_textkit *kit, const json_t *job,
+                                      const char *prefix, struct kc_err *err);
+void kc_jobspec_free(struct kc_jobspec *job);
 
 /* Suggest criteria from a job description. Returns {"lang", "criteria":[...],
  * "skills":[{canonical, group, mentions, required}], "min_years"?, "definition"}. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void from_criteria(const struct kc_job *job, struct kc_jobctx *ctx)
+static void from_criteria(const struct kc_jobspec *job, struct kc_jobctx *ctx)
 {
     for (size_t i = 0; i < job->n_crit; i++) {
         const struct kc_criterion *c = &job->crit[i];
@@ -61,7 +61,7 @@ int kc_jobctx_open(const struct kc_textkit *kit, const json_t *job, struct kc_jo
         return kc_err_set(err, KC_E_NOMEM, "job context: out of memory");
     }
     if (crit) {
-        ctx->job = kc_job_compile(kit, job, "job", err);
+        ctx->job = kc_jobspec_compile(kit, job, "job", err);
         if (!ctx->job) {
             kc_jobctx_close(ctx);
             return -1;
@@ -89,7 +89,7 @@ void kc_jobctx_close(struct kc_jobctx *ctx)
     if (!ctx) return;
     free(ctx->skill);
     free(ctx->mentions);
-    kc_job_free(ctx->job);
+    kc_jobspec_free(ctx->job);
     if (ctx->has_doc) kc_doc_close(&ctx->doc);
     memset(ctx, 0, sizeof *ctx);
 }

@@ -24,10 +24,10 @@
 enum { KC_JOBSKILL_NONE = 0, KC_JOBSKILL_ASKED = 1, KC_JOBSKILL_REQUIRED = 2 };
 
 struct kc_jobctx {
-    uint8_t *skill;     /* per skills-lexicon entry: KC_JOBSKILL_* */
-    uint32_t *mentions; /* per entry: mentions in the job text */
-    struct kc_job *job; /* compiled criteria, or NULL */
-    struct kc_doc doc;  /* analysed job text when has_doc */
+    uint8_t *skill;         /* per skills-lexicon entry: KC_JOBSKILL_* */
+    uint32_t *mentions;     /* per entry: mentions in the job text */
+    struct kc_jobspec *job; /* compiled criteria, or NULL */
+    struct kc_doc doc;      /* analysed job text when has_doc */
     bool has_doc;
     double min_years;
 };

@@ -322,13 +322,13 @@ static json_t *criterion_json(const struct kc_textkit *kit, const struct kc_doc 
     return o;
 }
 
-static const char *suggestion(const struct kc_job *job, double total, bool req_missing)
+static const char *suggestion(const struct kc_jobspec *job, double total, bool req_missing)
 {
     if (total >= job->threshold) return req_missing ? "hold" : "pass";
     return total >= job->threshold - job->hold_band ? "hold" : "fail";
 }
 
-static void overall_reasons(const struct kc_job *job, double total, const char *sug,
+static void overall_reasons(const struct kc_jobspec *job, double total, const char *sug,
                             bool req_missing, json_t *out)
 {
     const char *ko_sug = strcmp(sug, "pass") == 0   ? "합격 제안"
@@ -393,7 +393,7 @@ static int check_sections(const json_t *sections, struct kc_err *err)
     return 0;
 }
 
-json_t *kc_screen_doc(const struct kc_textkit *kit, const struct kc_job *job,
+json_t *kc_screen_doc(const struct kc_textkit *kit, const struct kc_jobspec *job,
                       const struct kc_doc *d, const json_t *sections, struct kc_ym ref,
                       struct kc_err *err)
 {
@@ -429,7 +429,7 @@ json_t *kc_screen_doc(const struct kc_textkit *kit, const struct kc_job *job,
     return out;
 }
 
-json_t *kc_screen_text(const struct kc_textkit *kit, const struct kc_job *job, const char *text,
+json_t *kc_screen_text(const struct kc_textkit *kit, const struct kc_jobspec *job, const char *text,
                        size_t len, const json_t *sections, struct kc_ym ref, struct kc_err *err)
 {
     struct kc_doc d;
@@ -472,10 +472,10 @@ json_t *kc_screen_json(const struct kc_textkit *kit, const json_t *request, stru
     if (kc_request_ref(request, &ref, err) != 0) return NULL;
     const char *text = kc_request_text(request, "resume", &len, "resume.text", err);
     if (!text) return NULL;
-    struct kc_job *job = kc_job_compile(kit, json_object_get(request, "job"), "job", err);
+    struct kc_jobspec *job = kc_jobspec_compile(kit, json_object_get(request, "job"), "job", err);
     if (!job) return NULL;
     const json_t *sections = json_object_get(json_object_get(request, "resume"), "sections");
     json_t *out = kc_screen_text(kit, job, text, len, sections, ref, err);
-    kc_job_free(job);
+    kc_jobspec_free(job);
     return out;
 }

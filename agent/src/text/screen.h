@@ -51,12 +51,12 @@
 #define KC_SCREEN_EVIDENCE_MAX     3
 
 /* Screen an analysed resume (sections may be NULL) against a compiled job. */
-json_t *kc_screen_doc(const struct kc_textkit *kit, const struct kc_job *job,
+json_t *kc_screen_doc(const struct kc_textkit *kit, const struct kc_jobspec *job,
                       const struct kc_doc *resume, const json_t *sections, struct kc_ym ref,
                       struct kc_err *err);
 
 /* Screen raw resume text. */
-json_t *kc_screen_text(const struct kc_textkit *kit, const struct kc_job *job, const char *text,
+json_t *kc_screen_text(const struct kc_textkit *kit, const struct kc_jobspec *job, const char *text,
                        size_t len, const json_t *sections, struct kc_ym ref, struct kc_err *err);
 
 /* Request: {"job":{...criteria.h...}, "resume":{"text", "sections"?}, "reference_date":"YYYY-MM"}.

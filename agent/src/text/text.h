@@ -24,7 +24,7 @@
  * that month — the library never reads the clock.
  *
  * Lower-level C API for hot paths
- *   kc_job_compile + kc_screen_text: compile a job's criteria once, screen many resumes.
+ *   kc_jobspec_compile + kc_screen_text: compile a job's criteria once, screen many resumes.
  *   Similarity index (sim.h): kc_sim_create / kc_sim_prepare (outside any lock) /
  *   kc_sim_add_prepared / kc_sim_remove / kc_sim_query(_json) with a fetch callback that
  *   returns candidate texts / kc_sim_serialize / kc_sim_deserialize (persist in Redis or DB).
