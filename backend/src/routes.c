@@ -148,7 +148,7 @@ static const struct kc_route routes[] = {
     GET("/internal/blobs/{sha256}", kc_api_internal_blob, INTERNAL, "A blob by sha256", "internal"),
     GET("/internal/applications/{id}", kc_api_internal_application, INTERNAL,
         "Application, job criteria and resume text for the agent", "internal"),
-    /* feature tables kept in their own files (one owner each) */
+/* feature tables kept in their own files (one owner each) */
 #include "routes_ai.inc"
 #include "routes_trust.inc"
     /* documentation and web UI */

@@ -135,15 +135,14 @@ Test(services, health_metrics_errors_outage_shutdown)
         cr_assert_str_eq(json_string_value(json_object_get(checks, "redis")), "ok");
         json_decref(j);
     }
-    cr_assert_str_eq(json_string_value(json_object_get(
-                         json_object_get(
-                             ({
-                                 json_t *h;
-                                 get_json(&svcs[0], "GET", "/health", &h);
-                                 h;
-                             }),
-                             "checks"),
-                         "db")),
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(({
+                                                                           json_t *h;
+                                                                           get_json(&svcs[0], "GET",
+                                                                                    "/health", &h);
+                                                                           h;
+                                                                       }),
+                                                                       "checks"),
+                                                       "db")),
                      "ok", "backend checks its database");
 
     /* metrics */
@@ -186,8 +185,8 @@ Test(services, health_metrics_errors_outage_shutdown)
             long st = get_json(&svcs[i], "GET", "/health", &j);
             if (st == 503 && j) {
                 cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "degraded");
-                const char *r = json_string_value(
-                    json_object_get(json_object_get(j, "checks"), "redis"));
+                const char *r =
+                    json_string_value(json_object_get(json_object_get(j, "checks"), "redis"));
                 cr_assert_not_null(r);
                 cr_assert(strcmp(r, "ok") != 0, "redis check names the failure: %s", r);
                 degraded = 1;
@@ -196,8 +195,7 @@ Test(services, health_metrics_errors_outage_shutdown)
             if (degraded) break;
             usleep(100 * 1000);
         }
-        cr_assert(degraded, "%s /health did not turn 503 within 5 s of redis dying",
-                  svcs[i].name);
+        cr_assert(degraded, "%s /health did not turn 503 within 5 s of redis dying", svcs[i].name);
     }
 
     /* Redis comes back on the same port: 200 again, nothing restarted */
