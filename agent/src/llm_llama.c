@@ -52,19 +52,34 @@ int kc_llm_llama_open(const struct kc_llm_options *opt, void **impl,
 #include <ggml-backend.h>
 #include <llama.h>
 
-#define LLAMA_SYMBOLS(X)                                                                           \
-    X(llama_log_set)                                                                               \
-    X(llama_backend_init)                                                                          \
-    X(ggml_backend_load_all_from_path)                                                             \
-    X(llama_model_default_params)                                                                  \
-    X(llama_model_load_from_file) X(llama_model_free) X(llama_model_get_vocab)                     \
-        X(llama_model_chat_template) X(llama_chat_apply_template) X(llama_context_default_params)  \
-            X(llama_init_from_model) X(llama_free) X(llama_tokenize) X(llama_token_to_piece)       \
-                X(llama_batch_get_one) X(llama_decode) X(llama_vocab_is_eog)                       \
-                    X(llama_sampler_chain_default_params) X(llama_sampler_chain_init)              \
-                        X(llama_sampler_chain_add) X(llama_sampler_init_greedy)                    \
-                            X(llama_sampler_init_temp) X(llama_sampler_init_dist)                  \
-                                X(llama_sampler_sample) X(llama_sampler_free)
+// clang-format off
+#define LLAMA_SYMBOLS(X) \
+    X(llama_log_set) \
+    X(llama_backend_init) \
+    X(ggml_backend_load_all_from_path) \
+    X(llama_model_default_params) \
+    X(llama_model_load_from_file) \
+    X(llama_model_free) \
+    X(llama_model_get_vocab) \
+    X(llama_model_chat_template) \
+    X(llama_chat_apply_template) \
+    X(llama_context_default_params) \
+    X(llama_init_from_model) \
+    X(llama_free) \
+    X(llama_tokenize) \
+    X(llama_token_to_piece) \
+    X(llama_batch_get_one) \
+    X(llama_decode) \
+    X(llama_vocab_is_eog) \
+    X(llama_sampler_chain_default_params) \
+    X(llama_sampler_chain_init) \
+    X(llama_sampler_chain_add) \
+    X(llama_sampler_init_greedy) \
+    X(llama_sampler_init_temp) \
+    X(llama_sampler_init_dist) \
+    X(llama_sampler_sample) \
+    X(llama_sampler_free)
+// clang-format on
 
 struct llama_api {
 #define DECLARE(name) __typeof__(name) *name;
