@@ -263,8 +263,10 @@ static int load_stores(struct kc_config *cfg, char *const *env, struct kc_err *e
     sodium_memzero(&parsed, sizeof parsed);
     if (path_var(env, "KOCRUIT_DATA_DIR", "./var", cfg->data_dir, sizeof cfg->data_dir, err))
         return -1;
-    char def_db[64];
-    snprintf(def_db, sizeof def_db, "sqlite:./var/%s.db", cfg->service);
+    /* each service its own file inside the data dir, so services sharing a data dir never
+     * share a database (their migrations are numbered independently) */
+    char def_db[sizeof cfg->data_dir + 40];
+    snprintf(def_db, sizeof def_db, "sqlite:%s/%s.db", cfg->data_dir, cfg->service);
     const char *db = env_get(env, "KOCRUIT_DB");
     if (!db) db = def_db;
     int ok = (strncmp(db, "sqlite:", 7) == 0 && db[7] != '\0') ||

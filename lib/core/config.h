@@ -19,7 +19,7 @@
  *   KOCRUIT_BACKEND_PORT 8000, KOCRUIT_AGENT_PORT 8001, KOCRUIT_VIDEO_PORT 8002
  *   KOCRUIT_BIND 127.0.0.1
  *   KOCRUIT_REDIS_URL redis://127.0.0.1:6379 (redis://[:password@]host:port[/db])
- *   KOCRUIT_DB sqlite:./var/<service>.db  (sqlite:PATH | postgres://…)
+ *   KOCRUIT_DB sqlite:<KOCRUIT_DATA_DIR>/<service>.db  (sqlite:PATH | postgres://…)
  *   KOCRUIT_DATA_DIR ./var                 (blobs, uploads)
  *   KOCRUIT_ASSETS ~/.cache/kocruit/assets (models and runtimes)
  *   KOCRUIT_HTTP_THREADS 0 (= CPUs), KOCRUIT_WORKERS 1 (job worker threads)

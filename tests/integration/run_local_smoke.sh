@@ -8,7 +8,6 @@ trap 'rm -rf "$tmp"' EXIT
 export KOCRUIT_BACKEND_PORT=$(free_port) KOCRUIT_AGENT_PORT=$(free_port) KOCRUIT_VIDEO_PORT=$(free_port)
 export KOCRUIT_REDIS_URL="redis://127.0.0.1:$(free_port)"
 export KOCRUIT_DATA_DIR="$tmp" KOCRUIT_RUN_ONCE=1
-export KOCRUIT_DB="sqlite:$tmp/backend.db"
 out=$("$KC_SOURCE_DIR/scripts/run-local" 2>&1) || { echo "$out"; echo "FAIL: run-local exited non-zero"; exit 1; }
 echo "$out"
 grep -q "all healthy" <<<"$out" || { echo "FAIL: no 'all healthy' line"; exit 1; }

@@ -74,10 +74,9 @@ static void start_all(void)
     cr_assert_not_null(tmp);
     for (int i = 0; i < 3; i++) svcs[i].port = kc_test_free_port();
 
-    char e_redis[128], e_data[512], e_db[600], e_ports[3][64];
+    char e_redis[128], e_data[512], e_ports[3][64];
     snprintf(e_redis, sizeof e_redis, "KOCRUIT_REDIS_URL=%s", redis.url);
     snprintf(e_data, sizeof e_data, "KOCRUIT_DATA_DIR=%s", tmp);
-    snprintf(e_db, sizeof e_db, "KOCRUIT_DB=sqlite:%s/backend.db", tmp);
     for (int i = 0; i < 3; i++)
         snprintf(e_ports[i], sizeof e_ports[i], "%s=%d", svcs[i].port_env, svcs[i].port);
     char e_path[4096];
@@ -85,9 +84,9 @@ static void start_all(void)
     char e_assets[600];
     snprintf(e_assets, sizeof e_assets, "KOCRUIT_ASSETS=%s",
              getenv("KOCRUIT_ASSETS") ? getenv("KOCRUIT_ASSETS") : "");
+    /* no KOCRUIT_DB: each service defaults to its own file in the data dir */
     char *envp[] = {e_redis,
                     e_data,
-                    e_db,
                     e_ports[0],
                     e_ports[1],
                     e_ports[2],

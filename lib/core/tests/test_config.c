@@ -84,6 +84,10 @@ Test(config, per_service_port_and_derived_urls)
     cr_assert_eq(kc_config_load_from(&c, "agent", ENV("KOCRUIT_AGENT_PORT=7001"), &err), 0);
     cr_assert_eq(c.port, 7001);
     cr_assert_str_eq(c.agent_url, "http://127.0.0.1:7001");
+    /* the default database follows the data dir, one file per service */
+    cr_assert_eq(kc_config_load_from(&c, "agent", ENV("KOCRUIT_DATA_DIR=/srv/kc"), &err), 0, "%s",
+                 err.message);
+    cr_assert_str_eq(c.db_url, "sqlite:/srv/kc/agent.db");
 }
 
 Test(config, given_values_are_used)
