@@ -66,8 +66,8 @@ struct wapi {
 };
 
 static struct wapi g_w;
-static int g_loaded; /* 1 ok, -1 failed */
-static char g_load_error[400];
+static int g_loaded;            /* 1 ok, -1 failed */
+static char g_load_error[1024]; /* room for the 600-byte list of tried paths */
 static pthread_mutex_t g_load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void silent_log(enum ggml_log_level level, const char *text, void *ud)
