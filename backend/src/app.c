@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "trust_internal.h"
 #include "validate.h"
 
 #ifndef KC_SOURCE_ROOT
@@ -184,24 +185,60 @@ json_t *kc_app_times(json_t *v)
     return v;
 }
 
+/* Hash-chained (trust feature, 0005_trust.sql): the new row's id is the last id + 1 and
+ * hash = sha256(prev_hash || canonical entry) (kc_trust_audit_hash). The read of the last
+ * row and the insert run inside one savepoint that holds the write lock (callers'
+ * transactions are BEGIN IMMEDIATE; alone, a no-op write takes it), so two writers never read
+ * the same last row. */
 int kc_audit(struct kc_db_conn *c, int64_t company_id, int64_t actor_id, const char *action,
              const char *target_type, int64_t target_id, const char *reason, json_t *detail,
              struct kc_err *err)
 {
-    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(detail);
-    int64_t rc = kc_db_exec(c,
-                            "INSERT INTO audit_log(company_id, actor_id, action, target_type, "
-                            "target_id, reason, detail_json, at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                            KC_ARGS(company_id ? KC_DBV_INT(company_id) : KC_DBV_NULL,
-                                    actor_id ? KC_DBV_INT(actor_id) : KC_DBV_NULL,
-                                    KC_DBV_TEXT(action), KC_DBV_TEXT(target_type),
-                                    KC_DBV_INT(target_id), KC_DBV_TEXT_OR_NULL(reason),
-                                    KC_DBV_TEXT(d ? d : "{}"), KC_DBV_INT(kc_now())),
-                            err);
+    /* Outside a transaction the savepoint is DEFERRED: take the write lock with a no-op write
+     * before reading the last row, so a concurrent writer cannot slip in between. */
+    if (kc_db_exec(c, "SAVEPOINT kc_audit", NULL, 0, err) < 0) return free(d), -1;
+    if (kc_db_exec(c, "UPDATE deletion_requests SET attempts = attempts WHERE 0", NULL, 0, err) < 0)
+        goto fail;
+    json_t *last =
+        kc_db_query_one(c, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", NULL, 0, err);
+    if (!last && err->code != KC_E_NOT_FOUND) goto fail;
+    if (!last) err->code = KC_OK; /* an empty log: the chain starts here */
+    const char *lh = last ? json_string_value(json_object_get(last, "hash")) : NULL;
+    char prev[65], hash[65];
+    snprintf(prev, sizeof prev, "%s", lh && *lh ? lh : KC_TRUST_ZERO_HASH);
+    struct kc_audit_entry e = {
+        .id = last ? (int64_t)json_integer_value(json_object_get(last, "id")) + 1 : 1,
+        .company_id = company_id,
+        .actor_id = actor_id,
+        .target_id = target_id,
+        .action = action,
+        .target_type = target_type,
+        .reason = reason,
+        .detail_json = d ? d : "{}",
+        .at = kc_now()};
+    json_decref(last);
+    kc_trust_audit_hash(prev, &e, hash);
+    int64_t rc = kc_db_exec(
+        c,
+        "INSERT INTO audit_log(id, company_id, actor_id, action, target_type, target_id, "
+        "reason, detail_json, at, prev_hash, hash) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        KC_ARGS(KC_DBV_INT(e.id), company_id ? KC_DBV_INT(company_id) : KC_DBV_NULL,
+                actor_id ? KC_DBV_INT(actor_id) : KC_DBV_NULL, KC_DBV_TEXT(action),
+                KC_DBV_TEXT(target_type), KC_DBV_INT(target_id), KC_DBV_TEXT_OR_NULL(reason),
+                KC_DBV_TEXT(e.detail_json), KC_DBV_INT(e.at), KC_DBV_TEXT(prev), KC_DBV_TEXT(hash)),
+        err);
+    if (rc < 0) goto fail;
     free(d);
-    return rc < 0 ? -1 : 0;
+    return kc_db_exec(c, "RELEASE kc_audit", NULL, 0, err) < 0 ? -1 : 0;
+fail:
+    free(d);
+    struct kc_err ignored = {0};
+    kc_db_exec(c, "ROLLBACK TO kc_audit", NULL, 0, &ignored);
+    kc_db_exec(c, "RELEASE kc_audit", NULL, 0, &ignored);
+    return -1;
 }
 
 int kc_notify(struct kc_db_conn *c, int64_t user_id, const char *kind, const char *title,

@@ -18,6 +18,7 @@
 #include "api.h"
 #include "guard.h"
 #include "service.h"
+#include "trust.h"
 
 #define UPLOAD_OVERHEAD (64 * 1024) /* multipart headers around the file */
 
@@ -72,14 +73,15 @@ int main(int argc, char **argv)
     app.db = svc.db;
     app.redis = svc.redis;
     if (kc_auth_init(&err) || kc_app_configure(&app, &err) || add_routes(&app, &err) ||
-        build_openapi(&app, &err) || kc_mail_start(&app, &err)) {
+        build_openapi(&app, &err) || kc_mail_start(&app, &err) || kc_trust_start(&app, &err)) {
         fprintf(stderr, "kocruit-backend: %s\n", err.message);
         kc_service_free(&svc);
         return 1;
     }
     kc_http_set_guard(svc.http, kc_guard, &app);
     kc_service_on_stop(&svc, kc_mail_stop, &app);
-    int rc = kc_service_run(&svc); /* returns after in-flight requests finished */
+    kc_service_on_stop(&svc, kc_trust_stop, &app); /* the trust sweeper (trust_sweep.c) */
+    int rc = kc_service_run(&svc);                 /* returns after in-flight requests finished */
     free(app.openapi_json);
     curl_global_cleanup();
     return rc;
