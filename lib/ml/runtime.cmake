@@ -48,6 +48,7 @@ if(KC_CLANG14 AND KC_PYTHON3)
   add_test(NAME fuzz_tfjs_load COMMAND sh -c
     "rm -rf '${fuzz_dir}' && mkdir -p '${fuzz_dir}/corpus' && \
      '${KC_PYTHON3}' '${KC_ML_RT_DIR}/fuzz/make_seeds.py' '${KC_ASSETS}/models/tfjs' '${fuzz_dir}/seeds' && \
+     cp '${KC_ML_RT_DIR}'/fuzz/regressions/* '${fuzz_dir}/seeds/' && \
      '${fuzz_bin}' -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
        -dict='${KC_ML_RT_DIR}/fuzz/tfjs.dict' -print_final_stats=1 \
        '${fuzz_dir}/corpus' '${fuzz_dir}/seeds'")

@@ -726,13 +726,19 @@ int kc_tfjs_run_profiled(struct kc_tfjs_model *m, const float *input, size_t inp
     return 0;
 }
 
+/* An output by its node name; "X:0" also finds node X (TF's first-output notation). The
+ * exact name is tried first, since a node's own name may end in ":0". */
 static int output_index(const struct kc_tfjs_model *m, const char *name)
 {
-    size_t len = strlen(name);
-    if (len > 2 && !strcmp(name + len - 2, ":0")) len -= 2;
-    for (int i = 0; i < m->g.n_outputs; i++) {
-        const char *nm = m->g.nodes[m->g.outputs[i]].name;
-        if (strlen(nm) == len && !strncmp(nm, name, len)) return m->g.outputs[i];
+    size_t full = strlen(name), stripped = full;
+    if (full > 2 && !strcmp(name + full - 2, ":0")) stripped -= 2;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t len = pass ? stripped : full;
+        if (pass && stripped == full) break;
+        for (int i = 0; i < m->g.n_outputs; i++) {
+            const char *nm = m->g.nodes[m->g.outputs[i]].name;
+            if (strlen(nm) == len && !strncmp(nm, name, len)) return m->g.outputs[i];
+        }
     }
     return -1;
 }
