@@ -323,6 +323,12 @@ static void format_date(const struct token *t, char out[8])
         snprintf(out, 8, "%04u", y);
 }
 
+int kc_resume_date_before(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    return strncmp(a, b, la < lb ? la : lb) < 0;
+}
+
 int kc_resume_find_range(const char *line, size_t len, struct kc_date_range *out)
 {
     struct token t[MAX_TOKENS];
@@ -337,6 +343,9 @@ int kc_resume_find_range(const char *line, size_t len, struct kc_date_range *out
             format_date(&t[i + 2], out->to);
         else
             out->current = 1;
+        /* "2019~2003" is no range: keep looking rather than produce one the validator
+         * (and the applicant's review) would reject */
+        if (!out->current && kc_resume_date_before(out->to, out->from)) continue;
         return 1;
     }
     return 0;
@@ -510,6 +519,55 @@ static void start_section(struct parser *ps, const char *key, const char *line, 
     }
 }
 
+/* Cut a JSON string to at most max bytes at a UTF-8 character boundary. */
+static void cap_string(json_t *str, size_t max)
+{
+    const char *v = json_string_value(str);
+    size_t n = json_string_length(str);
+    if (!v || n <= max) return;
+    while (max && ((unsigned char)v[max] & 0xC0) == 0x80) max--;
+    json_string_setn(str, v, max);
+}
+
+/* Cut an array to at most max items. */
+static void cap_array(json_t *arr, size_t max)
+{
+    while (json_array_size(arr) > max) json_array_remove(arr, json_array_size(arr) - 1);
+}
+
+/* The parser's output always passes kc_resume_sections_validate (the applicant saves it
+ * back unchanged): one-line fields are cut to KC_SECTIONS_LINE_MAX, free text to
+ * KC_SECTIONS_TEXT_MAX, lists to their item limits. Found necessary by tests/fuzz. */
+static void conform(json_t *root)
+{
+    const char *key;
+    json_t *arr;
+    json_object_foreach(root, key, arr)
+    {
+        cap_array(arr, KC_SECTIONS_MAX_ITEMS);
+        size_t i;
+        json_t *item;
+        json_array_foreach(arr, i, item)
+        {
+            if (json_is_string(item)) { /* skills */
+                cap_string(item, KC_SECTIONS_LINE_MAX);
+                continue;
+            }
+            static const char *const line_keys[] = {"title", "name", "heading", NULL};
+            for (int k = 0; line_keys[k]; k++)
+                cap_string(json_object_get(item, line_keys[k]), KC_SECTIONS_LINE_MAX);
+            json_t *details = json_object_get(item, "details");
+            json_t *lines = json_object_get(item, "lines");
+            cap_array(details, KC_SECTIONS_MAX_DETAILS);
+            cap_array(lines, KC_SECTIONS_MAX_ITEMS);
+            size_t j;
+            json_t *t;
+            json_array_foreach(details, j, t) cap_string(t, KC_SECTIONS_TEXT_MAX);
+            json_array_foreach(lines, j, t) cap_string(t, KC_SECTIONS_TEXT_MAX);
+        }
+    }
+}
+
 json_t *kc_resume_parse(const char *text)
 {
     struct parser ps = {.root = json_object(), .section = "other"};
@@ -529,5 +587,6 @@ json_t *kc_resume_parse(const char *text)
         p += len;
         while (*p == '\r' || *p == '\n') p++;
     }
+    conform(ps.root);
     return ps.root;
 }

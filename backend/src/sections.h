@@ -32,6 +32,16 @@ struct kc_date_range {
  * *rest_off receives the byte offset of inline content after a ':' (0 when none). */
 const char *kc_resume_heading(const char *line, size_t len, size_t *rest_off);
 /* 1 and *out when the line holds a date range, else 0. */
+/* Limits of a sections document, shared by the parser (which never exceeds them) and the
+ * validator of the applicant's corrections. */
+#define KC_SECTIONS_MAX_ITEMS   200   /* entries per section, lines per "other" group */
+#define KC_SECTIONS_MAX_DETAILS 100   /* details per dated entry */
+#define KC_SECTIONS_LINE_MAX    300   /* one-line fields (= KC_LINE_MAX) */
+#define KC_SECTIONS_TEXT_MAX    20000 /* free-text lines (= KC_TEXT_MAX) */
+
+/* a is before b, comparing "YYYY" / "YYYY-MM" dates at the coarser of the two precisions
+ * ("2019" is not before "2019-03"). */
+int kc_resume_date_before(const char *a, const char *b);
 int kc_resume_find_range(const char *line, size_t len, struct kc_date_range *out);
 /* 1 and a "YYYY-MM"/"YYYY" date with its span when the line holds a single date, else 0. */
 int kc_resume_find_date(const char *line, size_t len, char out[8], size_t *start, size_t *end);

@@ -10,8 +10,10 @@
 #include "sections.h"
 #include "validate.h"
 
-#define MAX_ITEMS   200
-#define MAX_DETAILS 100
+#define MAX_ITEMS   KC_SECTIONS_MAX_ITEMS
+#define MAX_DETAILS KC_SECTIONS_MAX_DETAILS
+_Static_assert(KC_SECTIONS_LINE_MAX == KC_LINE_MAX, "parser and validator agree on line length");
+_Static_assert(KC_SECTIONS_TEXT_MAX == KC_TEXT_MAX, "parser and validator agree on text length");
 
 static int bad(struct kc_err *err, const char *path, const char *why)
 {
@@ -94,7 +96,7 @@ static int check_dated(const json_t *e, const char *path, struct kc_err *err)
     const char *s = json_string_value(json_object_get(e, "start"));
     const char *t = json_string_value(json_object_get(e, "end"));
     KC_SNPRINTF(p, "%s.end", path);
-    if (s && t && strcmp(t, s) < 0) return bad(err, p, "is before the start");
+    if (s && t && kc_resume_date_before(t, s)) return bad(err, p, "is before the start");
     return 0;
 }
 

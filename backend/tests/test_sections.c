@@ -66,6 +66,44 @@ Test(dates, not_ranges)
     cr_expect_str_eq(d, "2020-05");
 }
 
+Test(dates, inverted_range_is_no_range)
+{
+    /* found by tests/fuzz (backend_input): the parser produced a range its own validator
+     * rejected */
+    struct kc_date_range r;
+    const char *line = "2019~2003";
+    cr_expect_eq(kc_resume_find_range(line, strlen(line), &r), 0);
+    cr_expect(kc_resume_date_before("2003", "2019"));
+    cr_expect(!kc_resume_date_before("2019", "2019-03"), "coarser precision is not before");
+    cr_expect(!kc_resume_date_before("2019-03", "2019"));
+    cr_expect(kc_resume_date_before("2019-02", "2019-03"));
+    json_t *doc = kc_resume_parse("경력\n2019~2003");
+    struct kc_err err = {0};
+    cr_assert_not_null(doc);
+    cr_expect_eq(kc_resume_sections_validate(doc, &err), 0, "parser output must validate: %s",
+                 err.message);
+    json_decref(doc);
+}
+
+Test(parse, output_always_validates)
+{
+    /* found by tests/fuzz (backend_input): a 600-byte line became a title over the limit */
+    char text[2048] = "학력\n";
+    size_t n = strlen(text);
+    for (int i = 0; i < 200; i++) n += (size_t)snprintf(text + n, sizeof text - n, "가");
+    snprintf(text + n, sizeof text - n, "\n");
+    json_t *doc = kc_resume_parse(text);
+    struct kc_err err = {0};
+    cr_assert_not_null(doc);
+    cr_expect_eq(kc_resume_sections_validate(doc, &err), 0, "%s", err.message);
+    const char *title = json_string_value(
+        json_object_get(json_array_get(json_object_get(doc, "education"), 0), "title"));
+    cr_assert_not_null(title);
+    cr_expect_leq(strlen(title), 300);
+    cr_expect_eq(strlen(title) % 3, 0, "cut at a character boundary");
+    json_decref(doc);
+}
+
 Test(parse, korean_english_resume)
 {
     const char *text = "홍길동\nhong@example.com\n\n"

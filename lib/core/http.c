@@ -513,6 +513,12 @@ static int make_sockaddr(struct kc_http_server *srv, struct sockaddr_storage *ss
 
 int kc_http_start(struct kc_http_server *srv, struct kc_err *err)
 {
+    /* A connection idle this long is closed: it bounds how long a client that went away
+     * without a clean close (seen by tests/fuzz: CLOSE-WAIT sockets) holds a descriptor.
+     * SSE streams send a keepalive every 15 s, uploads are inactivity-timed, so 30 s is safe.
+     * The connection limit stays under the common 1024-descriptor soft limit with room for
+     * Redis, the database and files. */
+    enum { KC_HTTP_IDLE_TIMEOUT_S = 30, KC_HTTP_MAX_CONNECTIONS = 900 };
     if (srv->daemon) return kc_err_set(err, KC_E_INVALID, "server already started");
     if (srv->cfg.port < 0 || srv->cfg.port > 65535)
         return kc_err_set(err, KC_E_INVALID, "port %d is out of range", srv->cfg.port);
@@ -526,7 +532,8 @@ int kc_http_start(struct kc_http_server *srv, struct kc_err *err)
         flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
+        KC_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, KC_HTTP_MAX_CONNECTIONS,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv, MHD_OPTION_END);
     if (!srv->daemon)
         return kc_err_set(err, KC_E_UNAVAILABLE, "cannot listen on %s:%d: %s", srv->bind_addr,
