@@ -13,8 +13,10 @@
  * Access: the applicant sees their own answers; recruiters of the job's company see every
  * answer; another company gets 404. Every staff view of a recording's report is audited
  * ("recording.view"). The current consent is re-read on every view: after a withdrawal
- * the report is no longer relayed and nothing more is graded. Blind-review shaping belongs to the
- * trust feature: the hook is shape_for_viewer() below.
+ * the report is no longer relayed and nothing more is graded. In a blind-review job
+ * (trust.h) staff get the transcript-only report with the applicant's name and e-mail
+ * replaced by a pseudonym (shape_for_viewer, ai_blind.c). The first relay of a finished
+ * report and every stored grade are audited with their provenance (ai_provenance.c).
  *
  * GET /analyses/{id}/events relays kc:progress:<remote id> (subscribed on its own Redis
  * connection) as Server-Sent Events: "event: progress" for each message, and the terminal
@@ -233,6 +235,11 @@ static void refresh(struct kc_app *app, json_t *row)
             g = grade(app, row, rep, why, sizeof why);
         json_object_set_new(row, "grade_status", json_string(g || !why[0] ? "ok" : why));
     }
+    int64_t app_id = json_integer_value(json_object_get(row, "application_id"));
+    const char *blob = json_string_value(json_object_get(row, "blob_sha256"));
+    if (!strcmp(ns, "done") && strcmp(status, "done"))
+        kc_ai_audit_output(app, NULL, app_id, "analysis_report", rep, blob);
+    if (g) kc_ai_audit_output(app, NULL, app_id, "grade", g, blob);
     if (strcmp(ns, status) || g)
         save_state(app, json_integer_value(json_object_get(row, "id")), ns,
                    json_string_value(json_object_get(json_object_get(rep, "error"), "message")), g);
@@ -241,13 +248,29 @@ static void refresh(struct kc_app *app, json_t *row)
     json_object_set_new(row, "report", rep);
 }
 
-/* Hook for the trust feature's blind-review mode (name and face hidden from reviewers). */
-static void shape_for_viewer(json_t *row, enum kc_app_access access)
+/* The applicant sees their own report without the grade; staff of a job in blind-review
+ * mode (trust.h) see the transcript-only report with the applicant's identity replaced by
+ * the pseudonym (ai_blind.c). */
+static void shape_for_viewer(struct kc_app *app, json_t *row, enum kc_app_access access)
 {
     if (access == KC_ACCESS_APPLICANT) {
         json_object_del(row, "grade");
         json_object_del(row, "grade_status");
+        return;
     }
+    struct kc_err err = {0};
+    struct kc_db_conn *c = kc_db_acquire(app->db, &err);
+    if (!c) return;
+    int64_t app_id = json_integer_value(json_object_get(row, "application_id"));
+    struct kc_ai_identity id;
+    int blind = kc_trust_blind(app, c, json_integer_value(json_object_get(row, "job_id")));
+    int have_id = blind && kc_ai_identity_load(c, app_id, &id, &err) == 0;
+    kc_db_release(app->db, c);
+    if (!blind) return;
+    json_object_set_new(row, "blind_review", json_true());
+    json_object_del(row, "blob_sha256"); /* the recording itself is not for blind reviewers */
+    kc_ai_blind_result(json_object_get(json_object_get(row, "report"), "result"));
+    if (have_id) kc_ai_blind_scrub(row, &id);
 }
 
 void kc_api_ai_analysis_get(struct kc_req *req, struct kc_resp *resp, void *ctx)
@@ -263,7 +286,7 @@ void kc_api_ai_analysis_get(struct kc_req *req, struct kc_resp *resp, void *ctx)
     kc_db_release(app->db, c);
     if (!row) KC_FAIL(resp, &err);
     refresh(app, row);
-    shape_for_viewer(row, acc);
+    shape_for_viewer(app, row, acc);
     kc_resp_json(resp, 200, kc_app_times(row));
 }
 

@@ -12,7 +12,11 @@
  * non-AI alternative, nothing is sent: status not_consented. A video service that is not
  * configured, unreachable or refusing leaves status unavailable with the reason in `error`;
  * the answer itself is always kept. The consent used is stored with the answer
- * (consent_json) and the request is audited ("analysis.request").
+ * (consent_json) and the request is audited ("analysis.request"). An application whose
+ * accommodation answer mode is "audio" or "text" is analysed for speech only
+ * (video_behaviour and emotion false). The language sent is "en" or "ko", never "auto"
+ * (kc_ai_answer_language). The interview view adds each question's effective time limit
+ * and allowed retakes (ai_accommodate.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +133,8 @@ void kc_ai_request_analysis(struct kc_app *app, int64_t answer_id)
     json_t *row = kc_db_query_one(
         c,
         "SELECT ia.id, ia.application_id, ia.question_id, ia.blob_sha256, ia.started_at, "
-        "ia.ended_at, ia.language, a.applicant_id, j.company_id FROM interview_answers ia JOIN "
+        "ia.ended_at, ia.language, a.applicant_id, a.job_id, j.company_id FROM "
+        "interview_answers ia JOIN "
         "applications "
         "a ON a.id = ia.application_id JOIN job_posts j ON j.id = a.job_id WHERE ia.id = $1",
         KC_ARGS(KC_DBV_INT(answer_id)), &err);
@@ -137,8 +142,19 @@ void kc_ai_request_analysis(struct kc_app *app, int64_t answer_id)
         row ? kc_trust_consents(app, c, json_integer_value(json_object_get(row, "application_id")),
                                 &cs, &err)
             : -1;
+    struct kc_accommodation acc = {.answer_mode = "video"};
+    if (crc == 0)
+        crc = kc_trust_accommodation(c, json_integer_value(json_object_get(row, "application_id")),
+                                     &acc, &err);
+    if (row) /* "auto" is resolved here and never sent (ai_blind.c) */
+        json_object_set_new(row, "language",
+                            json_string(kc_ai_answer_language(
+                                c, json_string_value(json_object_get(row, "language")),
+                                json_integer_value(json_object_get(row, "job_id")))));
     kc_db_release(app->db, c);
     if (!row) return;
+    if (strcmp(acc.answer_mode, "video")) /* audio/text-only answers: speech analysis only */
+        cs.video_behaviour = cs.emotion = 0;
     char remote[128] = "", why[512] = "";
     const char *status;
     if (crc) {
@@ -178,7 +194,9 @@ void kc_api_ai_interview(struct kc_req *req, struct kc_resp *resp, void *ctx)
         q = kc_db_query_one(c, "SELECT questions_json FROM job_posts WHERE id = $1",
                             KC_ARGS(KC_DBV_INT(json_integer_value(json_object_get(a, "job_id")))),
                             &err);
-    if (q && kc_trust_consents(app, c, id, &cs, &err) == 0)
+    json_t *accom = NULL;
+    if (q && kc_trust_consents(app, c, id, &cs, &err) == 0 &&
+        kc_ai_interview_limits(c, id, json_object_get(q, "questions"), &accom, &err) == 0)
         ans = kc_db_query(c,
                           "SELECT id AS answer_id, question_id, status, error, started_at, "
                           "ended_at, created_at FROM interview_answers WHERE application_id = $1 "
@@ -188,14 +206,15 @@ void kc_api_ai_interview(struct kc_req *req, struct kc_resp *resp, void *ctx)
     json_decref(a);
     if (!ans) {
         json_decref(q);
+        json_decref(accom);
         KC_FAIL(resp, &err);
     }
     json_t *qs = json_object_get(q, "questions"), *item;
     size_t i;
     json_array_foreach(qs, i, item) json_object_set_new(item, "question_id", json_integer((int)i));
     kc_resp_json(resp, 200,
-                 json_pack("{s:I,s:o,s:o,s:o}", "application_id", (json_int_t)id, "questions",
+                 json_pack("{s:I,s:o,s:o,s:o,s:o}", "application_id", (json_int_t)id, "questions",
                            qs ? json_incref(qs) : json_array(), "consent", consent_json(&cs),
-                           "answers", kc_app_times(ans)));
+                           "accommodation", accom, "answers", kc_app_times(ans)));
     json_decref(q);
 }

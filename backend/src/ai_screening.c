@@ -14,6 +14,11 @@
  * kc:backend:insights:<application>:<sha256 of the agent input> for an hour; an unreachable
  * agent is a 503 "unavailable", never made-up content. Generated questions are stored in
  * ai_questions (newest wins) and returned.
+ *
+ * Stored AI outputs (screening results, generated questions) are audited with their
+ * provenance (ai_provenance.c). In blind-review jobs every document returned here carries the
+ * pseudonym "Applicant #<application id>" instead of the applicant's name and e-mail
+ * (ai_blind.c); the cached insights are shaped on the way out, never in the cache.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,7 @@
 
 #include "ai.h"
 #include "log.h"
+#include "trust.h"
 
 #define INSIGHTS_TTL_S 3600
 
@@ -108,6 +114,7 @@ void kc_api_ai_screening_post(struct kc_req *req, struct kc_resp *resp, void *ct
             &err);
     else if (rc == 0)
         kc_err_set(&err, KC_E_NOT_FOUND, "no such application");
+    if (row) kc_ai_audit_output(app, c, id, "screening", b, NULL);
     kc_db_release(app->db, c);
     free(doc);
     if (!row) KC_FAIL(resp, &err);
@@ -117,6 +124,36 @@ void kc_api_ai_screening_post(struct kc_req *req, struct kc_resp *resp, void *ct
 #define LATEST_SCREENING                                                                           \
     "LEFT JOIN screening_results s ON s.id = (SELECT max(id) FROM screening_results WHERE "        \
     "application_id = a.id) "
+
+/* A ranking row of a blind-review job: the pseudonym instead of name, e-mail and user id. */
+static void blind_row(json_t *r)
+{
+    struct kc_ai_identity id = {0};
+    snprintf(id.name, sizeof id.name, "%s",
+             json_string_value(json_object_get(r, "applicant_name")));
+    snprintf(id.email, sizeof id.email, "%s",
+             json_string_value(json_object_get(r, "applicant_email")));
+    snprintf(id.pseudonym, sizeof id.pseudonym, "Applicant #%lld",
+             (long long)json_integer_value(json_object_get(r, "application_id")));
+    json_object_del(r, "applicant_id");
+    kc_ai_blind_scrub(r, &id);
+    json_object_set_new(r, "blind_review", json_true());
+}
+
+/* Identity of the application replaced by its pseudonym in doc when its job is blind. */
+static void blind_doc(struct kc_app *app, int64_t app_id, json_t *doc)
+{
+    struct kc_err err = {0};
+    struct kc_ai_identity id;
+    struct kc_db_conn *c = kc_db_acquire(app->db, &err);
+    if (!c) return;
+    int blind = kc_ai_app_blind(app, c, app_id);
+    int ok = blind && kc_ai_identity_load(c, app_id, &id, &err) == 0;
+    kc_db_release(app->db, c);
+    if (!ok) return;
+    kc_ai_blind_scrub(doc, &id);
+    json_object_set_new(doc, "blind_review", json_true());
+}
 
 void kc_api_ai_ranking(struct kc_req *req, struct kc_resp *resp, void *ctx)
 {
@@ -133,12 +170,14 @@ void kc_api_ai_ranking(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (rec)
         rows = kc_db_query(c,
                            "SELECT a.id AS application_id, a.applicant_id, u.name AS "
-                           "applicant_name, a.current_stage, a.status, s.total, s.suggestion, "
+                           "applicant_name, u.email AS applicant_email, a.current_stage, "
+                           "a.status, s.total, s.suggestion, "
                            "s.status AS screening_status, s.result_json, s.created_at AS "
                            "screened_at FROM applications a JOIN users u ON u.id = "
                            "a.applicant_id " LATEST_SCREENING "WHERE a.job_id = $1 ORDER BY "
                            "s.total IS NULL, s.total DESC, a.id",
                            KC_ARGS(KC_DBV_INT(job_id)), &err);
+    int blind = rows ? kc_trust_blind(app, c, job_id) : 0;
     kc_db_release(app->db, c);
     json_decref(job);
     if (job && !rec) KC_ERRF(resp, KC_E_FORBIDDEN, NULL, "only recruiters see the ranking");
@@ -155,6 +194,8 @@ void kc_api_ai_ranking(struct kc_req *req, struct kc_resp *resp, void *ctx)
                                 ? json_integer((json_int_t)i + 1)
                                 : json_null());
         json_object_del(r, "result");
+        if (blind) blind_row(r);
+        json_object_del(r, "applicant_email");
     }
     kc_resp_json(resp, 200,
                  json_pack("{s:I,s:o,s:s}", "job_id", (json_int_t)job_id, "items",
@@ -196,6 +237,7 @@ void kc_api_ai_screening_get(struct kc_req *req, struct kc_resp *resp, void *ctx
     if (!row && err.code == KC_E_NOT_FOUND && a)
         KC_ERRF(resp, KC_E_NOT_FOUND, NULL, "the application has not been screened yet");
     if (!row) KC_FAIL(resp, &err);
+    blind_doc(app, id, row);
     kc_resp_json(resp, 200, kc_app_times(row));
 }
 
@@ -257,6 +299,7 @@ void kc_api_ai_insights(struct kc_req *req, struct kc_resp *resp, void *ctx)
         json_t *cached = json_loadb(hit, len, 0, NULL);
         free(hit);
         if (cached) {
+            blind_doc(app, id, cached);
             kc_resp_json(resp, 200, cached);
             return;
         }
@@ -268,6 +311,7 @@ void kc_api_ai_insights(struct kc_req *req, struct kc_resp *resp, void *ctx)
     char *dump = json_dumps(out, JSON_COMPACT);
     if (dump) kc_redis_setex(app->redis, key, dump, strlen(dump), INSIGHTS_TTL_S, &cerr);
     free(dump);
+    blind_doc(app, id, out);
     kc_resp_json(resp, 200, out);
 }
 
@@ -301,8 +345,10 @@ void kc_api_ai_questions(struct kc_req *req, struct kc_resp *resp, void *ctx)
                           KC_ARGS(KC_DBV_INT(id), KC_DBV_INT(kc_app_user(req)->id),
                                   KC_DBV_TEXT(doc ? doc : "{}"), KC_DBV_INT(kc_now())),
                           &err);
+    if (row) kc_ai_audit_output(app, c, id, "questions", json_object_get(row, "result"), NULL);
     kc_db_release(app->db, c);
     free(doc);
     if (!row) KC_FAIL(resp, &err);
+    blind_doc(app, id, row);
     kc_resp_json(resp, 201, kc_app_times(row));
 }

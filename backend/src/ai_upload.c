@@ -99,9 +99,10 @@ int64_t kc_ai_answer_store(struct kc_app *app, const char *path, uint64_t size,
     return -1;
 }
 
-/* The applicant's own open application and a valid question index; 0 or -1 with err. */
+/* The applicant's own open application, a valid question index and an answer the
+ * accommodations allow (ai_accommodate.c); 0 or -1 with err. */
 static int check_answer_target(struct kc_db_conn *c, const struct kc_user *u, int64_t app_id,
-                               int64_t qid, struct kc_err *err)
+                               int64_t qid, int64_t st, int64_t en, struct kc_err *err)
 {
     enum kc_app_access acc;
     json_t *a = kc_application_load(c, u, app_id, &acc, err), *qs = NULL;
@@ -121,7 +122,9 @@ static int check_answer_target(struct kc_db_conn *c, const struct kc_user *u, in
                          "question_id: the job has %zu AI-interview questions (0..%zu)", nq,
                          nq ? nq - 1 : 0);
         else if (qs)
-            rc = 0;
+            rc = kc_ai_answer_allowed(c, app_id,
+                                      json_array_get(json_object_get(qs, "questions"), (size_t)qid),
+                                      qid, st, en, err);
     }
     json_decref(qs);
     json_decref(a);
@@ -166,7 +169,7 @@ void kc_api_ai_upload_create(struct kc_req *req, struct kc_resp *resp, void *ctx
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
     const struct kc_user *u = kc_app_user(req);
-    int rc = check_answer_target(c, u, id, qid, &err);
+    int rc = check_answer_target(c, u, id, qid, st, en, &err);
     if (rc == 0 &&
         kc_db_exec(c,
                    "INSERT INTO interview_uploads(id, application_id, owner_id, question_id, size, "
@@ -400,7 +403,7 @@ void kc_api_ai_answer_upload(struct kc_req *req, struct kc_resp *resp, void *ctx
     if (!f || f->size == 0) KC_ERRF(resp, KC_E_INVALID, "file", "file: a video part is required");
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    int rc = check_answer_target(c, kc_app_user(req), id, qid, &err);
+    int rc = check_answer_target(c, kc_app_user(req), id, qid, st, en, &err);
     kc_db_release(app->db, c);
     if (rc) KC_FAIL(resp, &err);
     int64_t aid = kc_ai_answer_store(app, f->path, f->size, f->sha256_hex, id, qid, (long)st,

@@ -71,9 +71,9 @@ static int parse_keywords(const json_t *k, size_t i, json_t *out, struct kc_err 
 {
     char f[64];
     KC_SNPRINTF(f, "criteria[%zu].keywords", i);
-    if (!k || json_is_null(k)) return 0;
-    if (!json_is_array(k) || json_array_size(k) > 50)
-        return bad(err, f, "must be an array of at most 50 strings");
+    /* the agent screens a criterion by its keywords and refuses one without any */
+    if (!json_is_array(k) || json_array_size(k) == 0 || json_array_size(k) > 50)
+        return bad(err, f, "must be an array of 1 to 50 keywords (screening matches them)");
     for (size_t j = 0; j < json_array_size(k); j++) {
         const json_t *w = json_array_get(k, j);
         if (!json_is_string(w) || json_string_length(w) == 0 || json_string_length(w) > 50)

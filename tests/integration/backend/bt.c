@@ -210,17 +210,17 @@ char *bt_job_body(long long cid, const char *title)
     time_t now = time(NULL), o = now - 86400, c = now + 30 * 86400;
     strftime(opens, sizeof opens, "%Y-%m-%dT%H:%M:%SZ", gmtime(&o));
     strftime(closes, sizeof closes, "%Y-%m-%dT%H:%M:%SZ", gmtime(&c));
-    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:[{s:s,s:i},{s:s},{s:s}],"
-                          "s:[{s:s,s:f,s:[s,s]},{s:s,s:f}],s:[{s:s,s:i}]}",
-                          "company_id", (json_int_t)cid, "title", title, "description",
-                          "C 언어로 고성능 서버를 개발합니다. We build fast servers in C.",
-                          "qualifications", "C, Linux, 네트워크 프로그래밍", "conditions",
-                          "정규직, 연봉 협의", "location", "서울 강남구", "employment_type",
-                          "full_time", "headcount", 2, "opens_at", opens, "closes_at", closes,
-                          "stages", "name", "document", "pass_threshold", 60, "name", "practical",
-                          "name", "final", "criteria", "name", "C 언어", "weight", 0.6, "keywords",
-                          "C", "Linux", "name", "협업", "weight", 0.4, "questions", "text",
-                          "Tell us about a C project.", "time_limit_s", 120);
+    json_t *j = json_pack(
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:[{s:s,s:i},{s:s},{s:s}],"
+        "s:[{s:s,s:f,s:[s,s]},{s:s,s:f,s:[s,s]}],s:[{s:s,s:i}]}",
+        "company_id", (json_int_t)cid, "title", title, "description",
+        "C 언어로 고성능 서버를 개발합니다. We build fast servers in C.", "qualifications",
+        "C, Linux, 네트워크 프로그래밍", "conditions", "정규직, 연봉 협의", "location",
+        "서울 강남구", "employment_type", "full_time", "headcount", 2, "opens_at", opens,
+        "closes_at", closes, "stages", "name", "document", "pass_threshold", 60, "name",
+        "practical", "name", "final", "criteria", "name", "C 언어", "weight", 0.6, "keywords", "C",
+        "Linux", "name", "협업", "weight", 0.4, "keywords", "협업", "teamwork", "questions", "text",
+        "Tell us about a C project.", "time_limit_s", 120);
     out = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return out;
@@ -239,4 +239,143 @@ char *bt_read_file(const char *path, size_t *len)
     buf[n] = '\0';
     *len = (size_t)n;
     return buf;
+}
+
+/* ---- a stand-in video service (see bt.h) ------------------------------------------------- */
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
+struct bt_fake {
+    int fd, posts, stop;
+    const char *report;
+    char *last;
+    pthread_t th;
+    pthread_mutex_t mu;
+};
+
+/* Read one request (headers + Content-Length body) into buf; returns its length or -1. */
+static long fake_read(int c, char *buf, size_t cap)
+{
+    size_t n = 0;
+    char *end = NULL;
+    while (n + 1 < cap && !end) {
+        ssize_t k = recv(c, buf + n, cap - 1 - n, 0);
+        if (k <= 0) return -1;
+        n += (size_t)k;
+        buf[n] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+    }
+    if (!end) return -1;
+    const char *cl = strstr(buf, "Content-Length:"); /* as libcurl spells it */
+    size_t want = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 15, NULL, 10) : 0);
+    while (n < want && n + 1 < cap) {
+        ssize_t k = recv(c, buf + n, cap - 1 - n, 0);
+        if (k <= 0) break;
+        n += (size_t)k;
+    }
+    buf[n] = '\0';
+    return (long)n;
+}
+
+static void fake_reply(int c, int status, const char *body)
+{
+    char head[200];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: "
+                      "%zu\r\nConnection: close\r\n\r\n",
+                      status, body ? strlen(body) : 0);
+    if (send(c, head, (size_t)hl, MSG_NOSIGNAL) < 0) return;
+    if (body && send(c, body, strlen(body), MSG_NOSIGNAL) < 0) return;
+}
+
+static void fake_serve(struct bt_fake *f, int c)
+{
+    static char buf[1 << 20];
+    if (fake_read(c, buf, sizeof buf) < 0) return;
+    char *body = strstr(buf, "\r\n\r\n") + 4, out[64];
+    if (!strncmp(buf, "POST /v1/analyses ", 18)) {
+        pthread_mutex_lock(&f->mu);
+        free(f->last);
+        f->last = strdup(body);
+        int n = ++f->posts;
+        pthread_mutex_unlock(&f->mu);
+        snprintf(out, sizeof out, "{\"id\":\"fake-%d\",\"status\":\"queued\"}", n);
+        fake_reply(c, 201, out);
+    } else if (!strncmp(buf, "GET /v1/analyses/", 17)) {
+        fake_reply(c, 200, f->report);
+    } else if (!strncmp(buf, "POST /v1/grade ", 15)) {
+        fake_reply(c, 200,
+                   "{\"score\":0.75,\"source\":\"deterministic\",\"version\":\"fake-grader-1\"}");
+    } else if (!strncmp(buf, "POST /v1/questions ", 19)) {
+        fake_reply(c, 200, "{\"source\":\"deterministic\",\"questions\":[{\"text\":\"Why C?\"}]}");
+    } else if (!strncmp(buf, "POST /v1/highlights ", 20)) {
+        fake_reply(c, 200,
+                   "{\"source\":\"deterministic\",\"items\":[{\"text\":\"" BT_FAKE_EMAIL
+                   " led the team\"}]}");
+    } else if (!strncmp(buf, "POST /v1/similarity/query ", 26)) {
+        fake_reply(c, 200, "{\"items\":[]}");
+    } else {
+        fake_reply(c, 204, NULL);
+    }
+}
+
+static void *fake_main(void *arg)
+{
+    struct bt_fake *f = arg;
+    for (;;) {
+        int c = accept(f->fd, NULL, NULL);
+        if (c < 0 || f->stop) {
+            if (c >= 0) close(c);
+            break;
+        }
+        fake_serve(f, c);
+        close(c);
+    }
+    return NULL;
+}
+
+struct bt_fake *bt_fake_start(const char *report, int *port)
+{
+    struct bt_fake *f = calloc(1, sizeof *f);
+    cr_assert_not_null(f);
+    f->report = report;
+    pthread_mutex_init(&f->mu, NULL);
+    f->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    cr_assert_eq(bind(f->fd, (struct sockaddr *)&a, sizeof a), 0, "fake video: bind");
+    cr_assert_eq(listen(f->fd, 16), 0);
+    cr_assert_eq(getsockname(f->fd, (struct sockaddr *)&a, &al), 0);
+    *port = ntohs(a.sin_port);
+    cr_assert_eq(pthread_create(&f->th, NULL, fake_main, f), 0);
+    return f;
+}
+
+int bt_fake_posts(struct bt_fake *f)
+{
+    pthread_mutex_lock(&f->mu);
+    int n = f->posts;
+    pthread_mutex_unlock(&f->mu);
+    return n;
+}
+
+json_t *bt_fake_last(struct bt_fake *f)
+{
+    pthread_mutex_lock(&f->mu);
+    json_t *j = f->last ? json_loads(f->last, 0, NULL) : NULL;
+    pthread_mutex_unlock(&f->mu);
+    return j;
+}
+
+void bt_fake_stop(struct bt_fake *f)
+{
+    f->stop = 1;
+    shutdown(f->fd, SHUT_RDWR);
+    pthread_join(f->th, NULL);
+    close(f->fd);
+    free(f->last);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
 }

@@ -59,4 +59,18 @@ char *bt_read_file(const char *path, size_t *len);
 
 #define BT_PASSWORD "correct horse battery"
 
+/* A stand-in video-analysis service and agent on a thread of the test (loopback, free port):
+ * POST /v1/analyses answers 201 {"id":"fake-<n>"} and records the body; GET /v1/analyses/<id>
+ * answers 200 with `report` (a JSON text, borrowed; must outlive the fake); the agent's POST
+ * /v1/grade, /v1/questions, /v1/highlights (naming the applicant BT_FAKE_EMAIL) and
+ * /v1/similarity/query answer fixed documents marked "source":"deterministic"; anything else 204.
+ * bt_fake_posts/bt_fake_last return the number of analysis requests (POST /v1/analyses) and
+ * the last one's body (new ref or NULL). Thread-safe between the fake thread and the test. */
+#define BT_FAKE_EMAIL "ap0@x.example" /* the highlights name this applicant */
+struct bt_fake;
+struct bt_fake *bt_fake_start(const char *report, int *port);
+int bt_fake_posts(struct bt_fake *f);
+json_t *bt_fake_last(struct bt_fake *f);
+void bt_fake_stop(struct bt_fake *f);
+
 #endif

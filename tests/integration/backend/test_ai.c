@@ -6,7 +6,12 @@
  * WebM generated here with ffmpeg; an answer without consent is stored but not analysed;
  * report access (applicant, recruiter with an audit entry, another company → 404); the
  * insights route answers 503 when the agent is down; the SSE relay delivers progress
- * published on kc:progress:<id>.
+ * published on kc:progress:<id>. Against a stand-in video service (bt_fake, which records
+ * what the backend sends): blind review (transcript-only report, pseudonyms in reports and
+ * the ranking, the applicant's own view unshaped), the answer language resolved from the job
+ * post ("auto" never sent), the "ai.output" provenance audit entries, no new answer or
+ * analysis request after consent was withdrawn, and accommodations (effective time limit +
+ * 10 % grace → 422, retakes → 409, audio-only → speech-only request).
  */
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
@@ -684,4 +689,288 @@ Test(ai, video_service_end_to_end, .timeout = 280)
     kc_test_kill(vpid, SIGTERM);
     if (apid > 0) kc_test_kill(apid, SIGTERM);
     bt_stop(&B);
+}
+
+/* ---- against a stand-in video service (bt_fake): blind review, language, provenance audit,
+ * consent withdrawal, accommodations ----------------------------------------------------- */
+
+/* What the stand-in answers for every analysis: a done report in the video service's shape
+ * with vision and speech parts, the models, the ASR engine and a rubric. */
+static const char FAKE_REPORT[] =
+    "{\"id\":\"fake-1\",\"status\":\"done\",\"result\":{\"id\":\"fake-1\",\"status\":\"done\","
+    "\"media\":{\"duration_s\":2},\"language\":{\"requested\":\"ko\"},"
+    "\"metrics\":{\"eye_contact_ratio\":{\"value\":0.5,\"unit\":\"ratio\",\"samples\":20,"
+    "\"status\":\"ok\",\"definition\":\"d\"},\"speech_rate_wpm\":{\"value\":120,\"unit\":"
+    "\"words/min\",\"samples\":30,\"status\":\"ok\",\"definition\":\"d\"}},"
+    "\"timelines\":{\"eye_contact\":[1,0],\"head_yaw\":[2,3],\"loudness\":[-20,-21]},"
+    "\"transcript\":{\"status\":\"ok\",\"engine\":\"pocketsphinx 5.0.3\",\"language\":\"en\","
+    "\"text\":\"hello I am 지원자 ap0@x.example and I wrote C\"},"
+    "\"per_question\":[{\"id\":0,\"metrics\":{\"eye_contact_ratio\":{}}}],"
+    "\"emotion\":{\"status\":\"not_run\"},\"rates\":{},"
+    "\"models\":{\"face_detector\":\"sha256:ab12\",\"silero_vad_v5\":\"sha256:cd34\"},"
+    "\"scoring\":{\"status\":\"graded by rubric\",\"rubric\":{\"name\":\"default\",\"version\":"
+    "\"3\"}}}}";
+
+static void start_with_fake(struct bt_fake **fake)
+{
+    static char venv[80];
+    int port;
+    *fake = bt_fake_start(FAKE_REPORT, &port);
+    snprintf(venv, sizeof venv, "KOCRUIT_VIDEO_URL=http://127.0.0.1:%d", port);
+    snprintf(agent_env, sizeof agent_env, "KOCRUIT_AGENT_URL=http://127.0.0.1:%d", port);
+    const char *env[] = {venv, agent_env, getenv("BT_ASAN_OPTIONS"), NULL};
+    bt_start(&B, env);
+}
+
+static json_t *upload_timed(const char *token, long long app, long st_at, long en_at,
+                            const void *data, size_t n, long *st)
+{
+    static const char bd[] = "kcboundary7262";
+    char auth[1200], ct[100], head[800], tail[64];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    snprintf(ct, sizeof ct, "Content-Type: multipart/form-data; boundary=%s", bd);
+    int hn = snprintf(head, sizeof head,
+                      "--%s\r\nContent-Disposition: form-data; name=\"question_id\"\r\n\r\n0\r\n"
+                      "--%s\r\nContent-Disposition: form-data; name=\"started_at\"\r\n\r\n%ld\r\n"
+                      "--%s\r\nContent-Disposition: form-data; name=\"ended_at\"\r\n\r\n%ld\r\n"
+                      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n"
+                      "Content-Type: application/octet-stream\r\n\r\n",
+                      bd, bd, st_at, bd, en_at, bd);
+    int tn = snprintf(tail, sizeof tail, "\r\n--%s--\r\n", bd);
+    char *body = malloc((size_t)hn + n + (size_t)tn);
+    memcpy(body, head, (size_t)hn);
+    memcpy(body + hn, data, n);
+    memcpy(body + hn + n, tail, (size_t)tn);
+    const char *h[] = {auth, ct, NULL};
+    json_t *r = bt_req_h(&B, "POST", bt_path("/api/v1/applications/%lld/interview/answers", app), h,
+                         body, (size_t)hn + n + (size_t)tn, st);
+    free(body);
+    return r;
+}
+
+static const char *err_field(const json_t *r)
+{
+    return json_string_value(json_object_get(json_object_get(r, "error"), "field"));
+}
+
+/* The "ai.output" audit entries' details of one output kind (new array). */
+static json_t *ai_outputs(const char *admin, const char *kind)
+{
+    char url[200], auth[1200], *out = NULL;
+    long st;
+    snprintf(url, sizeof url, "%s/api/v1/admin/audit/export", B.base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", admin);
+    const char *h[] = {auth, NULL};
+    cr_assert_eq(kc_test_http("GET", url, h, NULL, &st, &out), 0);
+    cr_assert_eq(st, 200);
+    json_t *found = json_array();
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *e = json_loads(line, 0, NULL);
+        const char *a = json_string_value(json_object_get(e, "action"));
+        json_t *d = json_loads(json_string_value(json_object_get(e, "detail_text")), 0, NULL);
+        const char *k = json_string_value(json_object_get(d, "output"));
+        if (a && !strcmp(a, "ai.output") && k && !strcmp(k, kind)) json_array_append(found, d);
+        json_decref(d);
+        json_decref(e);
+    }
+    free(out);
+    return found;
+}
+
+static json_t *result_of(json_t *r)
+{
+    return json_object_get(json_object_get(r, "report"), "result");
+}
+
+Test(ai, blind_review_language_and_provenance_audit)
+{
+    struct bt_fake *fake;
+    start_with_fake(&fake);
+    struct world w;
+    long st;
+    size_t len;
+    make_world(&w, 2);
+    char *admin = bt_admin(&B, "root@kocruit.example");
+    json_decref(bt_req(&B, "POST", bt_path("/api/v1/applications/%lld/consent", w.app[0]), w.ap[0],
+                       "{\"types\":[\"video_behaviour\",\"speech\",\"answer_grading\"]}", &st));
+    cr_assert_eq(st, 200);
+    char *webm = make_webm(&len);
+    /* no language given: the job post's text is 38 % Hangul → "ko", never "auto" */
+    json_t *r = upload_timed(w.ap[0], w.app[0], 100, 102, webm, len, &st);
+    cr_assert_eq(st, 201, "upload %ld", st);
+    long long answer = json_integer_value(json_object_get(r, "answer_id"));
+    char sha[65];
+    snprintf(sha, sizeof sha, "%s", json_string_value(json_object_get(r, "sha256")));
+    json_decref(r);
+    cr_assert_eq(bt_fake_posts(fake), 1);
+    json_t *sent = bt_fake_last(fake);
+    cr_assert_str_eq(json_string_value(json_object_get(sent, "language")), "ko");
+    cr_assert(json_is_true(json_object_get(json_object_get(sent, "consent"), "video_behaviour")));
+    json_decref(sent);
+    /* not blind: the recruiter sees everything */
+    r = bt_req(&B, "GET", bt_path("/api/v1/analyses/%lld", answer), w.mgr, NULL, &st);
+    cr_assert_eq(st, 200);
+    cr_assert_not_null(
+        json_object_get(json_object_get(result_of(r), "metrics"), "eye_contact_ratio"));
+    cr_assert_null(json_object_get(r, "blind_review"));
+    cr_assert_str_eq(json_string_value(json_object_get(r, "grade_status")), "ok");
+    json_decref(r);
+    cr_assert_eq(post_screening(w.app[0], 80, "advance"), 201);
+    /* blind review on: transcript-only report, pseudonym instead of name and e-mail */
+    json_decref(bt_req(&B, "PUT", bt_path("/api/v1/jobs/%lld/trust", w.job), w.mgr,
+                       "{\"blind_review\":true}", &st));
+    cr_assert_eq(st, 200, "job trust %ld", st);
+    char pseud[64];
+    snprintf(pseud, sizeof pseud, "Applicant #%lld", w.app[0]);
+    r = bt_req(&B, "GET", bt_path("/api/v1/analyses/%lld", answer), w.mgr, NULL, &st);
+    cr_assert_eq(st, 200);
+    json_t *res = result_of(r), *m = json_object_get(res, "metrics");
+    cr_assert(json_is_true(json_object_get(r, "blind_review")));
+    cr_assert_null(json_object_get(m, "eye_contact_ratio"), "vision metric shown in blind mode");
+    cr_assert_not_null(json_object_get(m, "speech_rate_wpm"), "speech metric lost");
+    cr_assert_null(json_object_get(json_object_get(res, "timelines"), "eye_contact"));
+    cr_assert_null(json_object_get(json_object_get(res, "timelines"), "head_yaw"));
+    cr_assert_not_null(json_object_get(json_object_get(res, "timelines"), "loudness"));
+    cr_assert_null(json_object_get(res, "per_question"));
+    cr_assert_null(json_object_get(res, "scoring"));
+    cr_assert_null(json_object_get(res, "media"));
+    char *dump = json_dumps(r, 0);
+    cr_assert_null(strstr(dump, "ap0@x.example"), "e-mail leaked: %s", dump);
+    cr_assert_null(strstr(dump, "지원자"), "name leaked: %s", dump);
+    cr_assert_not_null(strstr(dump, pseud), "no pseudonym: %s", dump);
+    free(dump);
+    json_decref(r);
+    /* the applicant sees their own report unshaped */
+    r = bt_req(&B, "GET", bt_path("/api/v1/analyses/%lld", answer), w.ap[0], NULL, &st);
+    cr_assert_not_null(
+        json_object_get(json_object_get(result_of(r), "metrics"), "eye_contact_ratio"));
+    json_decref(r);
+    /* the ranking: pseudonyms only */
+    r = bt_req(&B, "GET", bt_path("/api/v1/jobs/%lld/ranking", w.job), w.mgr, NULL, &st);
+    cr_assert_eq(st, 200);
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(r, "items"), i, it)
+    {
+        char want[64];
+        snprintf(want, sizeof want, "Applicant #%lld",
+                 json_integer_value(json_object_get(it, "application_id")));
+        cr_assert_str_eq(json_string_value(json_object_get(it, "applicant_name")), want);
+        cr_assert_null(json_object_get(it, "applicant_id"));
+    }
+    dump = json_dumps(r, 0);
+    cr_assert_null(strstr(dump, "x.example"), "e-mail leaked: %s", dump);
+    free(dump);
+    json_decref(r);
+    /* insights and generated questions: the pseudonym, not the e-mail the agent named */
+    r = bt_req(&B, "GET", bt_path("/api/v1/applications/%lld/insights", w.app[0]), w.mgr, NULL,
+               &st);
+    cr_assert_eq(st, 200, "insights %ld", st);
+    dump = json_dumps(r, 0);
+    cr_assert_null(strstr(dump, BT_FAKE_EMAIL), "e-mail leaked: %s", dump);
+    cr_assert_not_null(strstr(dump, pseud), "no pseudonym: %s", dump);
+    free(dump);
+    json_decref(r);
+    json_decref(bt_req(&B, "POST", bt_path("/api/v1/applications/%lld/questions", w.app[0]), w.mgr,
+                       "{}", &st));
+    cr_assert_eq(st, 201, "questions %ld", st);
+    /* provenance: one audit entry per output, with what produced it */
+    json_t *a = ai_outputs(admin, "analysis_report");
+    cr_assert_eq(json_array_size(a), 1, "report audited once, not per view");
+    json_t *d = json_array_get(a, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(d, "engine")), "pocketsphinx 5.0.3");
+    cr_assert_str_eq(json_string_value(json_object_get(d, "input_sha256")), sha);
+    cr_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(d, "models"), "face_detector")),
+        "sha256:ab12");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "rubric"), "version")),
+                     "3");
+    cr_assert(json_is_integer(json_object_get(d, "at")));
+    json_decref(a);
+    a = ai_outputs(admin, "grade");
+    cr_assert_eq(json_array_size(a), 1, "grade stored and audited once");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "version")),
+                     "fake-grader-1");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "input_sha256")), sha);
+    json_decref(a);
+    a = ai_outputs(admin, "questions");
+    cr_assert_eq(json_array_size(a), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "source")),
+                     "deterministic");
+    cr_assert_eq(strlen(json_string_value(json_object_get(json_array_get(a, 0), "input_sha256"))),
+                 64, "the resume file's hash");
+    json_decref(a);
+    a = ai_outputs(admin, "screening");
+    cr_assert_eq(json_array_size(a), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "source")),
+                     "deterministic");
+    json_decref(a);
+    /* withdrawn consent: no new answer, no new analysis request, a clear error */
+    json_decref(bt_req(&B, "POST", bt_path("/api/v1/applications/%lld/consent/withdraw", w.app[0]),
+                       w.ap[0], "{\"types\":[\"video_behaviour\",\"speech\"]}", &st));
+    cr_assert_eq(st, 200);
+    r = upload_timed(w.ap[0], w.app[0], 200, 202, webm, len, &st);
+    cr_assert_eq(st, 409, "upload after withdrawal %ld", st);
+    cr_assert_not_null(strstr(
+        json_string_value(json_object_get(json_object_get(r, "error"), "message")), "withdrawn"));
+    json_decref(r);
+    cr_assert_eq(bt_fake_posts(fake), 1, "the video service was called after the withdrawal");
+    free(webm);
+    free(admin);
+    free_world(&w, 2);
+    bt_stop(&B);
+    bt_fake_stop(fake);
+}
+
+Test(ai, accommodations_limit_time_and_retakes_and_audio_only)
+{
+    struct bt_fake *fake;
+    start_with_fake(&fake);
+    struct world w;
+    long st;
+    size_t len;
+    make_world(&w, 1);
+    json_decref(bt_req(&B, "POST", bt_path("/api/v1/applications/%lld/consent", w.app[0]), w.ap[0],
+                       "{\"types\":[\"video_behaviour\",\"speech\"]}", &st));
+    char *webm = make_webm(&len);
+    /* default: 120 s + 10 % → 133 s is too long */
+    json_t *r = upload_timed(w.ap[0], w.app[0], 1000, 1133, webm, len, &st);
+    cr_assert_eq(st, 422, "%ld", st);
+    cr_assert_str_eq(err_field(r), "ended_at");
+    json_decref(r);
+    json_decref(
+        bt_req(&B, "PUT", bt_path("/api/v1/applications/%lld/accommodations", w.app[0]), w.mgr,
+               "{\"extra_time_factor\":1.5,\"extra_retakes\":1,\"answer_mode\":\"audio\"}", &st));
+    cr_assert_eq(st, 200, "accommodations %ld", st);
+    r = bt_req(&B, "GET", bt_path("/api/v1/applications/%lld/interview", w.app[0]), w.ap[0], NULL,
+               &st);
+    cr_assert_eq(st, 200);
+    json_t *q0 = json_array_get(json_object_get(r, "questions"), 0);
+    cr_assert_eq(json_integer_value(json_object_get(q0, "effective_time_limit_s")), 180);
+    cr_assert_eq(json_integer_value(json_object_get(q0, "allowed_retakes")), 1);
+    json_decref(r);
+    /* 180 s × 1.1 = 198 s: 199 refused, 198 accepted */
+    r = upload_timed(w.ap[0], w.app[0], 1000, 1199, webm, len, &st);
+    cr_assert_eq(st, 422);
+    cr_assert_str_eq(err_field(r), "ended_at");
+    json_decref(r);
+    json_decref(upload_timed(w.ap[0], w.app[0], 1000, 1198, webm, len, &st));
+    cr_assert_eq(st, 201, "%ld", st);
+    /* audio-only answers: the analysis is asked for speech only */
+    json_t *sent = bt_fake_last(fake);
+    cr_assert(json_is_false(json_object_get(json_object_get(sent, "consent"), "video_behaviour")));
+    cr_assert(json_is_true(json_object_get(json_object_get(sent, "consent"), "speech")));
+    json_decref(sent);
+    /* one retake, then 409 */
+    json_decref(upload_timed(w.ap[0], w.app[0], 2000, 2010, webm, len, &st));
+    cr_assert_eq(st, 201);
+    r = upload_timed(w.ap[0], w.app[0], 3000, 3010, webm, len, &st);
+    cr_assert_eq(st, 409);
+    cr_assert_str_eq(err_field(r), "question_id");
+    json_decref(r);
+    cr_assert_eq(bt_fake_posts(fake), 2);
+    free(webm);
+    free_world(&w, 1);
+    bt_stop(&B);
+    bt_fake_stop(fake);
 }
