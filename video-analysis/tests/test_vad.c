@@ -72,6 +72,7 @@ Test(vad_segmenter, hysteresis_keeps_speech_between_thresholds)
     cr_assert_eq(s.n, 1);
     cr_expect_float_eq(s.seg[0].start, 0.5 - KC_VAD_PAD_S, CH);
     cr_expect_float_eq(s.seg[0].end, 2.5 + KC_VAD_PAD_S, CH);
+    kc_vad_segments_free(&s);
     /* and a track that never reaches on_threshold has no speech */
     for (size_t i = 0; i < n; i++) p[i] = 0.45f;
     cr_assert_eq(kc_vad_segment(p, n, CH, 4.0, NULL, &s, NULL), 0);
