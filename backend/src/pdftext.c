@@ -1,100 +1,141 @@
 /*
- * pdftext.c — text of a resume PDF with poppler-glib.
+ * pdftext.c — text of a resume PDF, extracted in a child process.
  *
- * poppler wants a file:// URI of an ABSOLUTE path (a relative one returns NULL and then
- * crashes; STACK-NOTES), so the path goes through realpath and g_filename_to_uri. Limits:
- * at most max_pages pages (a longer document is refused, not silently cut) and max_bytes
- * of text. A document poppler cannot open (corrupt, truncated, encrypted) and one with no
- * extractable text (a scan) are KC_E_UNPROCESSABLE with a message saying which.
+ * kc_pdf_text runs the kocruit-pdftext program (pdftext_main.c, installed beside the backend
+ * binary, or $KOCRUIT_PDFTEXT) on the uploaded file with an argv of our own (the path is a
+ * server-side temp file, never a client string; no shell), limits its CPU time (and its
+ * address space outside sanitizer builds), reads its stdout up to a bound and waits for it.
+ * poppler therefore never runs in the service's process: a PDF that crashes or hangs poppler
+ * costs one child, and the backend idles without poppler, glib and cairo mapped.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
-#include <poppler.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "api.h"
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t max)
+enum {
+    PDF_CPU_LIMIT_S = 20,       /* CPU seconds for one document */
+    PDF_MEMORY_LIMIT_MB = 1024, /* address space, outside sanitizer builds */
+};
+
+static int helper_path(char *buf, size_t cap)
 {
-    size_t n = strlen(s);
-    if (*len + n + 2 > max) n = max > *len + 2 ? max - *len - 2 : 0;
-    if (*len + n + 2 > *cap) {
-        size_t nc = (*cap ? *cap * 2 : 65536);
-        while (nc < *len + n + 2) nc *= 2;
-        char *nb = realloc(*buf, nc);
-        if (!nb) return -1;
-        *buf = nb, *cap = nc;
+    const char *env = getenv("KOCRUIT_PDFTEXT");
+    if (env && *env) {
+        snprintf(buf, cap, "%s", env);
+    } else {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) return -1;
+        exe[n] = '\0';
+        snprintf(buf, cap, "%s/kocruit-pdftext", dirname(exe));
     }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[(*len)++] = '\n';
-    (*buf)[*len] = '\0';
-    return 0;
+    return access(buf, X_OK);
 }
 
-static char *extract(PopplerDocument *doc, int n, size_t max_bytes, struct kc_err *err)
+static void limit_child(void)
 {
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (int i = 0; i < n && len + 2 < max_bytes; i++) {
-        PopplerPage *page = poppler_document_get_page(doc, i);
-        if (!page) continue;
-        char *t = poppler_page_get_text(page);
-        int rc = append(&buf, &len, &cap, t ? t : "", max_bytes);
-        g_free(t);
-        g_object_unref(page);
-        if (rc) {
-            free(buf);
-            kc_err_set(err, KC_E_NOMEM, "out of memory extracting PDF text");
-            return NULL;
+    struct rlimit cpu = {PDF_CPU_LIMIT_S, PDF_CPU_LIMIT_S};
+    setrlimit(RLIMIT_CPU, &cpu);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit as = {(rlim_t)PDF_MEMORY_LIMIT_MB << 20, (rlim_t)PDF_MEMORY_LIMIT_MB << 20};
+    setrlimit(RLIMIT_AS, &as);
+#endif
+}
+
+/* Reads all of fd into a malloc'd NUL-terminated buffer of at most cap bytes. */
+static char *read_all(int fd, size_t cap, size_t *len)
+{
+    size_t n = 0, size = 65536;
+    char *buf = malloc(size + 1);
+    while (buf) {
+        if (n == size) {
+            if (size >= cap) break;
+            size = size * 2 > cap ? cap : size * 2;
+            char *nb = realloc(buf, size + 1);
+            if (!nb) break;
+            buf = nb;
         }
+        ssize_t r = read(fd, buf + n, size - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
     }
-    size_t nonspace = 0;
-    for (size_t i = 0; buf && i < len; i++) nonspace += buf[i] > ' ';
-    if (nonspace == 0) {
-        free(buf);
-        kc_err_set(err, KC_E_UNPROCESSABLE,
-                   "file: the PDF has no extractable text (a scanned image?); upload a text PDF "
-                   "or plain text");
-        return NULL;
-    }
+    if (buf) buf[n] = '\0';
+    *len = n;
     return buf;
 }
 
 char *kc_pdf_text(const char *path, int max_pages, size_t max_bytes, int *pages, struct kc_err *err)
 {
-    char abs[PATH_MAX];
-    GError *gerr = NULL;
     *pages = 0;
-    if (!realpath(path, abs)) {
-        kc_err_set(err, KC_E_IO, "cannot resolve the uploaded file");
+    char helper[PATH_MAX + 32], npages[16], nbytes[24];
+    if (helper_path(helper, sizeof helper) != 0) {
+        kc_err_set(err, KC_E_UNAVAILABLE, "PDF text extraction is unavailable: %s is missing",
+                   helper);
         return NULL;
     }
-    char *uri = g_filename_to_uri(abs, NULL, &gerr);
-    if (!uri) {
-        kc_err_set(err, KC_E_INTERNAL, "file URI: %s", gerr ? gerr->message : "?");
-        g_clear_error(&gerr);
+    snprintf(npages, sizeof npages, "%d", max_pages);
+    snprintf(nbytes, sizeof nbytes, "%zu", max_bytes);
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        kc_err_set(err, KC_E_IO, "pipe: %s", strerror(errno));
         return NULL;
     }
-    PopplerDocument *doc = poppler_document_new_from_file(uri, NULL, &gerr);
-    g_free(uri);
-    if (!doc) {
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(out[0]), close(out[1]);
+        kc_err_set(err, KC_E_IO, "fork: %s", strerror(errno));
+        return NULL;
+    }
+    if (pid == 0) { /* child: async-signal-safe calls only until execv */
+        dup2(out[1], STDOUT_FILENO);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, STDERR_FILENO);
+        limit_child();
+        char *argv[] = {helper, (char *)path, npages, nbytes, NULL};
+        execv(helper, argv);
+        _exit(127);
+    }
+    close(out[1]);
+    size_t len = 0;
+    char *buf = read_all(out[0], max_bytes + 4096, &len);
+    close(out[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!buf) {
+        kc_err_set(err, KC_E_NOMEM, "out of memory reading PDF text");
+        return NULL;
+    }
+    char *nl = strchr(buf, '\n');
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && nl) {
+        *pages = atoi(buf);
+        memmove(buf, nl + 1, len - (size_t)(nl + 1 - buf) + 1);
+        return buf;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 1 && nl) {
+        int code = atoi(buf);
+        char field[64] = "";
+        sscanf(buf, "%*d %63s", field);
+        kc_err_field(err, code > 0 ? (enum kc_err_code)code : KC_E_UNPROCESSABLE,
+                     strcmp(field, "-") ? field : "", "%s", nl + 1);
+    } else {
         kc_err_field(err, KC_E_UNPROCESSABLE, "file",
-                     "file: the PDF cannot be read (corrupt, truncated or password-protected): %s",
-                     gerr ? gerr->message : "unknown error");
-        g_clear_error(&gerr);
-        return NULL;
+                     "file: the PDF could not be processed (the extractor %s)",
+                     WIFSIGNALED(status)
+                         ? (WTERMSIG(status) == SIGXCPU ? "ran out of time" : "crashed")
+                         : "failed");
     }
-    int n = poppler_document_get_n_pages(doc);
-    char *text = NULL;
-    if (n <= 0)
-        kc_err_field(err, KC_E_UNPROCESSABLE, "file", "file: the PDF has no pages");
-    else if (n > max_pages)
-        kc_err_field(err, KC_E_UNPROCESSABLE, "file",
-                     "file: the PDF has %d pages; at most %d are accepted", n, max_pages);
-    else
-        text = extract(doc, n, max_bytes, err);
-    if (text) *pages = n;
-    g_object_unref(doc);
-    return text;
+    free(buf);
+    return NULL;
 }

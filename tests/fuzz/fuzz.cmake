@@ -62,7 +62,7 @@ kc_fuzz(backend_input SOURCES ${kc_be}/sections.c ${kc_be}/sections_check.c ${kc
         ${kc_be}/validate.c ${kc_be}/jobinput.c ${kc_fz_httpdeps} PKGS MHD JANSSON SODIUM HIREDIS JWT)
 kc_fuzz(jwt SOURCES ${kc_be}/token.c ${kc_core}/err.c PKGS JANSSON SODIUM JWT)
 # 5. PDF text extraction (poppler)
-kc_fuzz(pdftext SOURCES ${kc_be}/pdftext.c ${kc_core}/err.c PKGS JANSSON POPPLER HIREDIS JWT)
+kc_fuzz(pdftext SOURCES ${kc_be}/pdf_extract.c ${kc_core}/err.c PKGS JANSSON POPPLER HIREDIS JWT)
 # 6. agent text library + screening
 file(GLOB kc_fz_text ${CMAKE_SOURCE_DIR}/agent/src/text/*.c)
 kc_fuzz(agent_text SOURCES ${kc_fz_text} ${kc_core}/err.c PKGS JANSSON

@@ -1,7 +1,7 @@
 /*
  * fuzz_pdftext.c — libFuzzer target for PDF text extraction (backend/src/pdftext.c, poppler).
  *
- * Design: kc_pdf_text takes a path (poppler reads the uploaded temp file), so each input is
+ * Design: kc_pdf_extract takes a path (poppler reads the uploaded temp file), so each input is
  * written to one per-process temp file and extracted with the limits the upload path uses
  * (20 pages, 200 kB of text). Poppler itself is not instrumented for coverage (only pdftext.c
  * is), so the fuzzer mostly explores through mutations of the generated seed PDFs; ASan still
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "pdf_extract.h"
 
 #define KC_FUZZ_MAX_PAGES 20
 #define KC_FUZZ_MAX_TEXT  200000
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fclose(f);
     int pages = -1;
     struct kc_err err = {0};
-    char *text = kc_pdf_text(path, KC_FUZZ_MAX_PAGES, KC_FUZZ_MAX_TEXT, &pages, &err);
+    char *text = kc_pdf_extract(path, KC_FUZZ_MAX_PAGES, KC_FUZZ_MAX_TEXT, &pages, &err);
     if (text) {
         check(strlen(text) <= KC_FUZZ_MAX_TEXT && pages >= 1 && pages <= KC_FUZZ_MAX_PAGES);
         free(text);
