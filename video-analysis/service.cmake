@@ -4,20 +4,35 @@
 # video-analysis/CMakeLists.txt after media_speech.cmake and vision.cmake.
 set(KC_VSVC_SRC ${CMAKE_CURRENT_SOURCE_DIR}/src)
 
+# --- options and rubrics: what the service needs to validate a request (no FFmpeg, no models)
+add_library(kc_video_opts STATIC ${KC_VSVC_SRC}/analysis_opts.c ${KC_VSVC_SRC}/rubric.c)
+target_include_directories(kc_video_opts PUBLIC ${KC_VSVC_SRC} ${CMAKE_SOURCE_DIR}/lib)
+target_link_libraries(kc_video_opts PUBLIC PkgConfig::JANSSON m)
+if(TARGET kc_core)
+  target_link_libraries(kc_video_opts PUBLIC kc_core)
+else()
+  target_sources(kc_video_opts PRIVATE ${CMAKE_SOURCE_DIR}/lib/core/err.c)
+endif()
+
 # --- the analysis job and the CLI (no Redis, no database) -------------------------------------
 add_library(kc_video_analysis STATIC
-  ${KC_VSVC_SRC}/analysis.c ${KC_VSVC_SRC}/analysis_opts.c ${KC_VSVC_SRC}/analysis_report.c
-  ${KC_VSVC_SRC}/analysis_vision.c ${KC_VSVC_SRC}/rubric.c ${KC_VSVC_SRC}/cli.c
-  ${KC_VSVC_SRC}/cli_summary.c)
-target_link_libraries(kc_video_analysis PUBLIC kc_video PkgConfig::SODIUM PkgConfig::JANSSON
-  Threads::Threads)
+  ${KC_VSVC_SRC}/analysis.c ${KC_VSVC_SRC}/analysis_report.c ${KC_VSVC_SRC}/analysis_vision.c
+  ${KC_VSVC_SRC}/cli.c ${KC_VSVC_SRC}/cli_summary.c)
+target_link_libraries(kc_video_analysis PUBLIC kc_video_opts kc_video PkgConfig::SODIUM
+  PkgConfig::JANSSON Threads::Threads)
 
-# --- the service binary ---------------------------------------------------------------------------
+# The analysis program: FFmpeg, model runtimes, pipelines; run per analysis by the service.
+add_executable(kocruit-video-analyze ${KC_VSVC_SRC}/analyze_main.c)
+target_link_libraries(kocruit-video-analyze PRIVATE kc_video_analysis)
+
+# --- the service binary: lib/core + option parsing only, so it idles small; the heavy
+# libraries live in the analysis program's process, only while an analysis runs.
 add_executable(kocruit-video ${KC_VSVC_SRC}/main.c ${KC_VSVC_SRC}/service.c
   ${KC_VSVC_SRC}/service_routes.c ${KC_VSVC_SRC}/service_store.c ${KC_VSVC_SRC}/service_job.c
   ${KC_VSVC_SRC}/service_events.c ${KC_VSVC_SRC}/service_delete.c ${KC_VSVC_SRC}/service_fetch.c)
-target_link_libraries(kocruit-video PRIVATE kc_video_analysis kc_core PkgConfig::CURL
+target_link_libraries(kocruit-video PRIVATE kc_video_opts kc_core PkgConfig::CURL
   PkgConfig::SODIUM)
+add_dependencies(kocruit-video kocruit-video-analyze)
 target_compile_definitions(kocruit-video PRIVATE
   KC_VIDEO_MIGRATIONS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/migrations")
 

@@ -27,6 +27,21 @@
 #define KC_VIDEO_MIGRATIONS_DIR "video-analysis/migrations"
 #endif
 
+int kc_video_analyzer_path(char *buf, size_t cap)
+{
+    const char *env = getenv("KOCRUIT_VIDEO_ANALYZER");
+    if (env && *env) {
+        snprintf(buf, cap, "%s", env);
+    } else {
+        char exe[1024];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) return -1;
+        exe[n] = '\0';
+        snprintf(buf, cap, "%s/kocruit-video-analyze", dirname(exe));
+    }
+    return access(buf, X_OK) == 0 ? 0 : -1;
+}
+
 const char *kc_video_migrations_dir(void)
 {
     static char dir[1100];
@@ -86,9 +101,10 @@ int kc_video_service_start(struct kc_service *s, struct kc_err *err)
     vs->cfg = &s->cfg;
     snprintf(vs->media_dir, sizeof vs->media_dir, "%s/media", s->cfg.data_dir);
     snprintf(vs->work_dir, sizeof vs->work_dir, "%s/work", s->cfg.data_dir);
-    ssize_t n = readlink("/proc/self/exe", vs->exe, sizeof vs->exe - 1);
-    if (n <= 0) return kc_err_set(err, KC_E_IO, "cannot find this program's path");
-    vs->exe[n] = '\0';
+    if (kc_video_analyzer_path(vs->exe, sizeof vs->exe) != 0)
+        return kc_err_set(err, KC_E_UNAVAILABLE,
+                          "the analysis program %s is missing (build kocruit-video-analyze)",
+                          vs->exe);
     if (make_dir(s->cfg.data_dir, err) || make_dir(vs->media_dir, err) ||
         make_dir(vs->work_dir, err) || kc_vs_routes(vs, err) || start_workers(vs, err))
         return -1;

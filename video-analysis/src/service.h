@@ -32,6 +32,9 @@
  * video-analysis/migrations compiled in, else <binary dir>/../share/kocruit/video-analysis/
  * migrations. */
 const char *kc_video_migrations_dir(void);
+/* The analysis program kocruit-video-analyze: $KOCRUIT_VIDEO_ANALYZER, or the file of that
+ * name beside this program. 0 and the path in buf, or -1 when it is not there. */
+int kc_video_analyzer_path(char *buf, size_t cap);
 
 /* Add the routes and the guard, create the media and work folders, start the job workers and
  * register their stop hook. 0, or -1 with err. */

@@ -94,8 +94,8 @@ static int spawn(struct child *c, const char *input, struct kc_err *err)
     kc_vs_work_path(c->vs, c->id, "out.json", out, sizeof out);
     kc_vs_work_path(c->vs, c->id, "stderr", errp, sizeof errp);
     unlink(out);
-    char *argv[] = {c->vs->exe,    "analyze",  (char *)input, "--options",     opts, "--id",
-                    (char *)c->id, "--output", out,           "--progress-fd", "3",  NULL};
+    char *argv[] = {c->vs->exe, (char *)input, "--options",     opts, "--id", (char *)c->id,
+                    "--output", out,           "--progress-fd", "3",  NULL};
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) return kc_err_set(err, KC_E_IO, "pipe: %s", strerror(errno));
     pid_t parent = getpid();

@@ -28,7 +28,7 @@ struct kc_vsvc {
     const struct kc_config *cfg;
     char media_dir[600]; /* <data>/media: inputs by sha256 */
     char work_dir[600];  /* <data>/work: per-job options/output/stderr files */
-    char exe[1024];      /* this binary, for the analysis child processes */
+    char exe[1100];      /* kocruit-video-analyze, run for each analysis */
     struct kc_workers *workers;
     atomic_int stopping;
 };
