@@ -203,20 +203,6 @@ void kc_api_ai_ranking(struct kc_req *req, struct kc_resp *resp, void *ctx)
                            "newest screening total, highest first; unscreened last"));
 }
 
-/* Application visible to the caller as a recruiter of its company: else 404/403. */
-static json_t *recruiter_app(struct kc_db_conn *c, const struct kc_user *u, int64_t id,
-                             struct kc_err *err)
-{
-    enum kc_app_access acc;
-    json_t *a = kc_application_load(c, u, id, &acc, err);
-    if (a && acc != KC_ACCESS_RECRUITER) {
-        json_decref(a);
-        kc_err_set(err, KC_E_FORBIDDEN, "only the company's recruiters may see this");
-        return NULL;
-    }
-    return a;
-}
-
 void kc_api_ai_screening_get(struct kc_req *req, struct kc_resp *resp, void *ctx)
 {
     struct kc_app *app = ctx;
@@ -225,7 +211,7 @@ void kc_api_ai_screening_get(struct kc_req *req, struct kc_resp *resp, void *ctx
     if (kc_app_path_id(req, resp, "id", &id)) return;
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = recruiter_app(c, kc_app_user(req), id, &err), *row = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *row = NULL;
     if (a)
         row = kc_db_query_one(c,
                               "SELECT id, application_id, run_id, status, total, suggestion, "
@@ -283,7 +269,7 @@ void kc_api_ai_insights(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (kc_app_path_id(req, resp, "id", &id)) return;
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = recruiter_app(c, kc_app_user(req), id, &err), *in = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *in = NULL;
     if (a) in = agent_input(c, id, &err);
     kc_db_release(app->db, c);
     json_decref(a);
@@ -323,7 +309,8 @@ void kc_api_ai_questions(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (kc_app_path_id(req, resp, "id", &id)) return;
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = recruiter_app(c, kc_app_user(req), id, &err), *in = NULL, *out = NULL, *row = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *in = NULL,
+           *out = NULL, *row = NULL;
     if (a) in = agent_input(c, id, &err);
     kc_db_release(app->db, c);
     json_decref(a);

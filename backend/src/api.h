@@ -123,6 +123,10 @@ enum kc_app_access {
  * may see. NULL + KC_E_NOT_FOUND when the caller has no access at all. */
 json_t *kc_application_load(struct kc_db_conn *c, const struct kc_user *u, int64_t id,
                             enum kc_app_access *access, struct kc_err *err);
+/* Same, requiring recruiter access to the application's company: NULL with 404 (not
+ * visible) or 403 (visible to an interviewer only). New reference. */
+json_t *kc_application_load_recruiter(struct kc_db_conn *c, const struct kc_user *u, int64_t id,
+                                      struct kc_err *err);
 
 /* decisions.c */
 KC_HANDLER(kc_api_decision);

@@ -317,9 +317,8 @@ fail:
     kc_app_fail(resp, &err);
 }
 
-/* Load the application and require recruiter access (404 none, 403 interviewer). */
-static json_t *load_for_recruiter(struct kc_db_conn *c, const struct kc_user *u, int64_t id,
-                                  struct kc_err *err)
+json_t *kc_application_load_recruiter(struct kc_db_conn *c, const struct kc_user *u, int64_t id,
+                                      struct kc_err *err)
 {
     enum kc_app_access access;
     json_t *a = kc_application_load(c, u, id, &access, err);
@@ -339,7 +338,7 @@ void kc_api_memos_list(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (kc_app_path_id(req, resp, "id", &id)) return;
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = load_for_recruiter(c, kc_app_user(req), id, &err), *rows = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *rows = NULL;
     if (a)
         rows = kc_db_query(c,
                            "SELECT m.id, m.author_id, u.name AS author_name, m.body, m.created_at "
@@ -365,7 +364,7 @@ void kc_api_memos_create(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (!*body) KC_ERRF(resp, KC_E_INVALID, "body", "body: must not be empty");
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = load_for_recruiter(c, kc_app_user(req), id, &err), *row = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *row = NULL;
     if (a)
         row = kc_db_query_one(c,
                               "INSERT INTO memos(application_id, author_id, body, created_at) "
@@ -387,7 +386,7 @@ void kc_api_application_audit(struct kc_req *req, struct kc_resp *resp, void *ct
     if (kc_app_path_id(req, resp, "id", &id)) return;
     struct kc_db_conn *c = kc_app_conn(app, resp);
     if (!c) return;
-    json_t *a = load_for_recruiter(c, kc_app_user(req), id, &err), *rows = NULL;
+    json_t *a = kc_application_load_recruiter(c, kc_app_user(req), id, &err), *rows = NULL;
     if (a)
         rows = kc_db_query(c,
                            "SELECT l.id, l.actor_id, u.name AS actor_name, l.action, l.reason, "
