@@ -200,6 +200,33 @@ static int consent_still(struct kc_app *app, json_t *row)
     return 0;
 }
 
+/* A finished answer report becomes a row of `analyses` (type interview_answer, input blob =
+ * the recording), once per recording: the table the candidate-rights routes (transcripts
+ * and corrections), withdrawal and the retention purge work on. */
+static void record_analysis(struct kc_app *app, int64_t app_id, const char *blob, json_t *rep)
+{
+    struct kc_err err = {0};
+    /* the video service's analysis result, without its status wrapper */
+    json_t *result = json_object_get(rep, "result");
+    char *dump = json_dumps(json_is_object(result) ? result : rep, JSON_COMPACT);
+    struct kc_db_conn *c = dump ? kc_db_acquire(app->db, &err) : NULL;
+    if (c) {
+        int64_t now = kc_now();
+        if (kc_db_exec(c,
+                       "INSERT INTO analyses(application_id, type, status, input_blob, "
+                       "result_json, created_at, updated_at) SELECT $1, 'interview_answer', "
+                       "'done', $2, $3, $4, $4 WHERE NOT EXISTS (SELECT 1 FROM analyses WHERE "
+                       "application_id = $1 AND type = 'interview_answer' AND input_blob = $2)",
+                       KC_ARGS(KC_DBV_INT(app_id), KC_DBV_TEXT_OR_NULL(blob), KC_DBV_TEXT(dump),
+                               KC_DBV_INT(now)),
+                       &err) < 0)
+            kc_log(KC_LOG_WARN, NULL, "recording analysis of application %lld: %s",
+                   (long long)app_id, err.message);
+        kc_db_release(app->db, c);
+    }
+    free(dump);
+}
+
 /* Refresh row from the video service (cache first); sets row.report. */
 static void refresh(struct kc_app *app, json_t *row)
 {
@@ -237,8 +264,10 @@ static void refresh(struct kc_app *app, json_t *row)
     }
     int64_t app_id = json_integer_value(json_object_get(row, "application_id"));
     const char *blob = json_string_value(json_object_get(row, "blob_sha256"));
-    if (!strcmp(ns, "done") && strcmp(status, "done"))
+    if (!strcmp(ns, "done") && strcmp(status, "done")) {
         kc_ai_audit_output(app, NULL, app_id, "analysis_report", rep, blob);
+        record_analysis(app, app_id, blob, rep);
+    }
     if (g) kc_ai_audit_output(app, NULL, app_id, "grade", g, blob);
     if (strcmp(ns, status) || g)
         save_state(app, json_integer_value(json_object_get(row, "id")), ns,

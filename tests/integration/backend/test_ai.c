@@ -673,6 +673,30 @@ Test(ai, video_service_end_to_end, .timeout = 280)
         free(d);
     }
     json_decref(r);
+    /* the finished answer is among the applicant's transcripts, and can be corrected there
+     * (original kept) — candidate rights reach AI-interview answers */
+    r = bt_req(&B, "GET", bt_path("/api/v1/applications/%lld/transcripts", w.app[0]), w.ap[0], NULL,
+               &st);
+    cr_assert_eq(st, 200, "transcripts %ld", st);
+    json_t *items = json_object_get(r, "items");
+    cr_assert_eq(json_array_size(items), 1, "%s", json_dumps(r, 0));
+    json_t *it = json_array_get(items, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(it, "type")), "interview_answer");
+    cr_assert(json_is_object(json_object_get(it, "transcript")), "the report's transcript");
+    json_int_t aid = json_integer_value(json_object_get(it, "analysis_id"));
+    json_decref(r);
+    r = bt_req(
+        &B, "POST",
+        bt_path("/api/v1/applications/%lld/transcripts/%lld/corrections", w.app[0], (long long)aid),
+        w.ap[0], "{\"segment\":0,\"text\":\"I built a fast server in C\"}", &st);
+    cr_assert_eq(st, 201, "correction %ld: %s", st, json_dumps(r, 0));
+    json_decref(r);
+    r = bt_req(&B, "GET", bt_path("/api/v1/applications/%lld/transcripts", w.app[0]), w.ap[0], NULL,
+               &st);
+    it = json_array_get(json_object_get(r, "items"), 0);
+    cr_assert_eq(json_array_size(json_object_get(it, "corrections")), 1);
+    cr_assert(json_is_object(json_object_get(it, "transcript")), "the original is kept");
+    json_decref(r);
     /* withdrawal: the report is no longer relayed */
     json_decref(bt_req(&B, "POST", bt_path("/api/v1/applications/%lld/consent/withdraw", w.app[0]),
                        w.ap[0], "{\"types\":[\"video_behaviour\",\"speech\"]}", &st));
