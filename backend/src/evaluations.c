@@ -4,7 +4,8 @@
  * Stage view GET /applications/{id}/stages/{stage}: recruiters get the stage record, the
  * job's criteria, every evaluation, the aggregate and the missing panel members
  * (kc_stage_aggregate); an accepted panel member of that stage gets the stage record, the
- * criteria and their own evaluation only. Anyone else: 404.
+ * criteria and their own evaluation, and once that is submitted the panel's aggregate
+ * without the colleagues' individual evaluations. Anyone else: 404.
  * Evaluation PUT .../evaluation: accepted panel members only, while the stage is
  * undecided; scores are checked against the job's criteria (aggregate.h) and stored with
  * their weighted total; the submission is audited.
@@ -107,12 +108,20 @@ void kc_api_stage_view(struct kc_req *req, struct kc_resp *resp, void *ctx)
     if (s.access == KC_ACCESS_INTERVIEWER) json_object_del(s.app, "applicant_email");
     json_t *out =
         json_pack("{s:O,s:O}", "application", kc_app_times(s.app), "stage", kc_app_times(s.stage));
-    json_t *crit = job_criteria(c, s.job_id, &err), *extra = NULL;
-    if (s.access == KC_ACCESS_RECRUITER)
+    json_t *crit = job_criteria(c, s.job_id, &err), *extra = NULL, *panel_summary = NULL;
+    if (s.access == KC_ACCESS_RECRUITER) {
         extra = kc_stage_aggregate(c, id, s.job_id, stage, &err);
-    else
+    } else {
         extra = own_evaluation(c, id, stage, u->id, &err);
+        /* once their own evaluation is in, a panel member sees the panel's aggregate (and who
+         * is still missing) but not the colleagues' individual scores and comments */
+        if (json_is_object(extra)) {
+            panel_summary = kc_stage_aggregate(c, id, s.job_id, stage, &err);
+            if (panel_summary) json_object_del(panel_summary, "evaluations");
+        }
+    }
     kc_db_release(app->db, c);
+    if (panel_summary) json_object_set_new(out, "evaluation_summary", panel_summary);
     if (!crit || !extra) {
         json_decref(crit);
         json_decref(extra);

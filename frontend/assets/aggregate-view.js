@@ -17,8 +17,10 @@ export function aggregateView(sum) {
   if ((sum.missing || []).length) out.append(h('p', { class: 'state state-unavailable' }, t('agg.missing', { names: sum.missing.map((m) => m.name).join(', ') })));
   const crit = (sum.criteria || []).filter((c) => c.count > 0);
   if (crit.length) out.append(h('h3', {}, t('agg.byCriterion')), barChart(crit.map((c) => ({ label: c.name, value: c.mean, lo: c.min, hi: c.max })), { max: 100, unit: t('unit.points'), title: t('agg.byCriterion') }));
+  // panel members get the aggregate without the colleagues' evaluations: no section then
+  if (!Array.isArray(sum.evaluations)) return out;
   out.append(h('h3', {}, t('agg.evaluations')));
-  out.append((sum.evaluations || []).length ? h('ul', { class: 'list' }, sum.evaluations.map((e) => h('li', {},
+  out.append(sum.evaluations.length ? h('ul', { class: 'list' }, sum.evaluations.map((e) => h('li', {},
     h('div', { class: 'grow' }, h('strong', {}, e.evaluator_name || '#' + e.evaluator_id), ' ', badge(t('agg.totalN', { n: fmtNum(e.total) }), 'info'),
       h('div', { class: 'meta' }, Object.entries(e.scores || e.scores_json || {}).map(([k, v]) => h('span', {}, `${k}: ${v}`))),
       e.comment ? h('p', { class: 'prewrap hint' }, e.comment) : null),

@@ -70,6 +70,8 @@ test('interviewer: accept invitation and panel, evaluate, recruiter sees the agg
   await page.getByRole('button', { name: '평가 제출' }).click();
   await page.getByText(/제출함 · 가중 종합 76/).waitFor();
   await page.getByRole('heading', { name: '패널 집계' }).waitFor();
+  // having submitted, the interviewer sees the panel's aggregate (not the colleagues' scores)
+  await page.locator('.aggregate').waitFor();
   await shot(page, '22-interviewer-workspace');
   await assertClean(page);
 

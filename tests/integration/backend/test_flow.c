@@ -186,7 +186,13 @@ Test(flow, whole_hiring_pipeline, .init = setup, .fini = teardown, .timeout = 12
     json_t *v1 = bt_req(&B, "GET", bt_path("/api/v1/applications/%lld/stages/practical", app_id),
                         i1, NULL, &st);
     cr_expect_eq(st, 200);
-    cr_expect_null(json_object_get(v1, "evaluation_summary"), "interviewers see no aggregate");
+    /* having submitted, the interviewer sees the panel's aggregate (1 of 2 in, 1 missing)
+     * but not the colleagues' individual evaluations */
+    json_t *isum = json_object_get(v1, "evaluation_summary");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(isum, "aggregate"), "count")),
+                 1, "%s", json_dumps(v1, 0));
+    cr_expect_eq(json_array_size(json_object_get(isum, "missing")), 1);
+    cr_expect_null(json_object_get(isum, "evaluations"), "no individual evaluations");
     cr_expect_null(json_object_get(json_object_get(v1, "application"), "applicant_email"),
                    "interviewers do not get contact details");
     cr_expect_str_eq(
