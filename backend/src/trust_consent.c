@@ -126,6 +126,16 @@ void kc_api_trust_consent_get(struct kc_req *req, struct kc_resp *resp, void *ct
     json_t *v =
         a ? consent_view(app, c, id, json_integer_value(json_object_get(a, "company_id")), &err)
           : NULL;
+    int64_t non_ai = 1; /* the job's setting: may the applicant choose a human-only interview */
+    if (v && kc_db_query_int(c,
+                             "SELECT coalesce((SELECT offers_non_ai FROM job_trust WHERE job_id = "
+                             "$1), 1)",
+                             KC_ARGS(KC_DBV_INT(json_integer_value(json_object_get(a, "job_id")))),
+                             &non_ai, &err) < 0) {
+        json_decref(v);
+        v = NULL;
+    }
+    if (v) json_object_set_new(v, "offers_non_ai", json_boolean(non_ai));
     kc_db_release(app->db, c);
     if (!a) return;
     json_decref(a);

@@ -56,7 +56,7 @@ function consentForm(app, consent, onDone) {
     }
     onDone(chosen);
   });
-  const alt = consent ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: async (e) => {
+  const alt = consent && consent.offers_non_ai !== false ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: async (e) => {
     e.currentTarget.disabled = true;
     try { await api(OPTIONAL.aiChoice, { params: { id: app.id }, body: { ai_declined: true } }); altMsg.replaceChildren(h('p', { class: 'note' }, t('consent.altChosen'))); } catch (err) { altMsg.replaceChildren(errorState(err)); e.target.disabled = false; }
   } }, t('consent.chooseAlt'))) : null;

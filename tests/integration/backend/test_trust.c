@@ -261,6 +261,7 @@ Test(trust, consent_withdraw_eu_explanation_demographics, .init = setup, .fini =
     json_t *v = req("GET", bt_path("/api/v1/applications/%lld/consent", app), ap, NULL, &st, 1);
     cr_assert_eq(st, 200);
     cr_assert_eq(json_array_size(json_object_get(v, "texts")), 6, "3 types × ko, en; no emotion");
+    cr_assert(json_is_true(json_object_get(v, "offers_non_ai")), "jobs offer it by default");
     json_decref(v);
     /* an answer uploaded without consent is stored but never sent for analysis */
     v = upload_answer(ap, app, &st);
