@@ -31,6 +31,17 @@
 #include "trust.h"
 #include "trust_internal.h"
 
+/* Delete the blob row when nothing references it any more (see trust_internal.h). */
+int64_t kc_trust_drop_blob(struct kc_db_conn *c, const char *sha256, struct kc_err *err)
+{
+    return kc_db_exec(c,
+                      "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM resumes "
+                      "WHERE blob_sha256 = $1) AND NOT EXISTS (SELECT 1 FROM analyses WHERE "
+                      "input_blob = $1) AND NOT EXISTS (SELECT 1 FROM interview_answers WHERE "
+                      "blob_sha256 = $1)",
+                      KC_ARGS(KC_DBV_TEXT(sha256)), err);
+}
+
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
     (void)p, (void)u;
@@ -162,13 +173,7 @@ static int delete_rows(struct kc_db_conn *c, int64_t uid, json_t *blobs, json_t 
     json_array_foreach(blobs, i, b)
     {
         const char *h = json_string_value(json_object_get(b, "sha256"));
-        if (kc_db_exec(c,
-                       "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM resumes "
-                       "WHERE blob_sha256 = $1) AND NOT EXISTS (SELECT 1 FROM analyses WHERE "
-                       "input_blob = $1) AND NOT EXISTS (SELECT 1 FROM interview_answers WHERE "
-                       "blob_sha256 = $1)",
-                       KC_ARGS(KC_DBV_TEXT(h)), err) < 0)
-            return -1;
+        if (kc_trust_drop_blob(c, h, err) < 0) return -1;
     }
     char anon[64];
     snprintf(anon, sizeof anon, "deleted-%lld@deleted.invalid", (long long)uid);

@@ -51,6 +51,10 @@ long kc_trust_http_delete(const char *base, const char *path, const char *token,
                           struct kc_err *err);
 
 /* Process one deletion request now (outside any transaction). 0 when done. */
+/* Delete the blob row when nothing references it any more (resumes, analyses, interview
+ * answers): the one place that knows every table referencing a blob. Returns the rows
+ * deleted (0 or 1) or -1 with err. The caller unlinks the file when it returns 1. */
+int64_t kc_trust_drop_blob(struct kc_db_conn *c, const char *sha256, struct kc_err *err);
 int kc_trust_delete_process(struct kc_app *app, int64_t request_id, struct kc_err *err);
 /* Delete data older than each company's retention periods. Returns rows removed or -1. */
 int64_t kc_trust_purge(struct kc_app *app, long now, struct kc_err *err);

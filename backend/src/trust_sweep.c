@@ -59,6 +59,17 @@ static int file_request(struct kc_app *app, int64_t subject, int64_t by, const c
     return rc;
 }
 
+/* One audit entry for a purge step: what kind of data and how many. */
+static void audit_purge(struct kc_db_conn *c, const char *what, int64_t n)
+{
+    struct kc_err e = {0};
+    if (!kc_app_begin(c, &e) && !kc_audit(c, 0, 0, "trust.retention.purge", "system", 0, NULL,
+                                          json_pack("{s:I}", what, (json_int_t)n), &e))
+        kc_app_commit(c, &e);
+    else
+        kc_db_rollback(c);
+}
+
 static void answer_request(struct kc_app *app, struct kc_resp *resp, int64_t id, int status)
 {
     struct kc_err err = {0};
@@ -160,26 +171,11 @@ static int64_t purge_recordings(struct kc_app *app, struct kc_db_conn *c, long n
                        KC_ARGS(KC_DBV_INT(json_integer_value(json_object_get(r, "id")))), &e) < 0)
             continue;
         n++;
-        if (h &&
-            kc_db_exec(c,
-                       "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM "
-                       "resumes WHERE blob_sha256 = $1) AND NOT EXISTS (SELECT 1 FROM "
-                       "analyses WHERE input_blob = $1) AND NOT EXISTS (SELECT 1 FROM "
-                       "interview_answers WHERE blob_sha256 = $1)",
-                       KC_ARGS(KC_DBV_TEXT(h)), &e) > 0 &&
-            kc_blob_path(app, h, path, sizeof path) == 0)
+        if (h && kc_trust_drop_blob(c, h, &e) > 0 && kc_blob_path(app, h, path, sizeof path) == 0)
             unlink(path);
     }
     json_decref(old);
-    if (n) {
-        struct kc_err e = {0};
-        if (!kc_app_begin(c, &e) &&
-            !kc_audit(c, 0, 0, "trust.retention.purge", "system", 0, NULL,
-                      json_pack("{s:I}", "interview_answers", (json_int_t)n), &e))
-            kc_app_commit(c, &e);
-        else
-            kc_db_rollback(c);
-    }
+    if (n) audit_purge(c, "interview_answers", n);
     return n;
 }
 
@@ -219,26 +215,11 @@ static int64_t purge_resumes(struct kc_app *app, struct kc_db_conn *c, long now,
                        KC_ARGS(KC_DBV_INT(id), KC_DBV_INT(now)), &e) < 0)
             continue;
         n++;
-        if (h &&
-            kc_db_exec(c,
-                       "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM resumes "
-                       "WHERE blob_sha256 = $1) AND NOT EXISTS (SELECT 1 FROM analyses WHERE "
-                       "input_blob = $1) AND NOT EXISTS (SELECT 1 FROM interview_answers WHERE "
-                       "blob_sha256 = $1)",
-                       KC_ARGS(KC_DBV_TEXT(h)), &e) > 0 &&
-            kc_blob_path(app, h, path, sizeof path) == 0)
+        if (h && kc_trust_drop_blob(c, h, &e) > 0 && kc_blob_path(app, h, path, sizeof path) == 0)
             unlink(path);
     }
     json_decref(old);
-    if (n) {
-        struct kc_err e = {0};
-        if (!kc_app_begin(c, &e) &&
-            !kc_audit(c, 0, 0, "trust.retention.purge", "system", 0, NULL,
-                      json_pack("{s:I}", "resumes_blanked", (json_int_t)n), &e))
-            kc_app_commit(c, &e);
-        else
-            kc_db_rollback(c);
-    }
+    if (n) audit_purge(c, "resumes_blanked", n);
     return n;
 }
 
